@@ -1,0 +1,108 @@
+"""The `waico` command line: a thin face over the ledger package.
+
+Imports are lazy (inside commands) so that `waico --help` answers at once. Errors of the
+ledger's family become one line on stderr and a non-zero exit code; tracebacks mean bugs.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+
+class Context:
+    """What a command needs, resolved once from options and environment."""
+
+    def __init__(self, config, as_json: bool):
+        self.config = config
+        self.as_json = as_json
+        self._w3 = None
+        self._manifest = None
+
+    @property
+    def w3(self):
+        if self._w3 is None:
+            from ..chain import connect
+
+            self._w3 = connect(self.config.rpc_url)
+        return self._w3
+
+    @property
+    def manifest(self):
+        if self._manifest is None:
+            from ..manifest import Manifest
+
+            self._manifest = Manifest.load(self.config.deployment)
+            self._manifest.check_chain(self.w3)
+        return self._manifest
+
+    def contract(self, name: str):
+        return self.manifest.contract(self.w3, name)
+
+    def emit(self, data, text: str | None = None) -> None:
+        """Print `data` as JSON with --json, else `text` (or nothing)."""
+        if self.as_json:
+            click.echo(json.dumps(data, indent=1, default=str))
+        elif text is not None:
+            click.echo(text)
+
+
+def progress(message: str) -> None:
+    click.echo(click.style("• ", fg="cyan") + message, err=True)
+
+
+def command(group: click.Group, name: str, *, data: bool = True, **kwargs):
+    """A subcommand with the common options (--workdir, --rpc, --deployment, --db[, --json]).
+
+    The wrapped function receives a `Context` as its first argument; ledger errors become a
+    one-line message and the error's exit code.
+    """
+
+    def decorate(fn):
+        @group.command(name, **kwargs)
+        @click.option("--workdir", envvar="WAICO_WORKDIR", metavar="DIR",
+                      help="Working folder holding deployment.json, keys/, mirror.db [default: ./.waico].")
+        @click.option("--rpc", envvar="WAICO_RPC_URL", metavar="URL",
+                      help="JSON-RPC endpoint [env WAICO_RPC_URL; default: the one the workdir remembers].")
+        @click.option("--deployment", envvar="WAICO_DEPLOYMENT", metavar="FILE",
+                      help="Deployment manifest [env WAICO_DEPLOYMENT; default: WORKDIR/deployment.json].")
+        @click.option("--db", envvar="WAICO_DB", metavar="URL",
+                      help="SQLAlchemy URL of the SQL mirror [env WAICO_DB; default: sqlite WORKDIR/mirror.db].")
+        @click.option("--json", "as_json", is_flag=True, hidden=not data, help="Machine-readable output.")
+        @functools.wraps(fn)
+        def wrapper(workdir, rpc, deployment, db, as_json, **params):
+            from ..config import Config
+            from ..errors import LedgerError
+
+            ctx = Context(Config.resolve(workdir=workdir, rpc=rpc, deployment=deployment, db=db), as_json)
+            try:
+                return fn(ctx, **params)
+            except LedgerError as exc:
+                click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
+                sys.exit(exc.exit_code)
+
+        return wrapper
+
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="waico-ledger")
+def main() -> None:
+    """WAICO Ledger: tiered membership, signed weighted ballots and the equity fund on an EVM chain.
+
+    \b
+    Start here:
+      waico demo                      # local chain, members, votes on every track, a fund round
+      waico member list               # then explore the demo's chain (it is kept with --keep-chain)
+      waico proposal list
+    Every command takes --rpc, --deployment, --db and --workdir (or WAICO_* variables);
+    commands that print data take --json.
+    """
+
+
+# The subcommands, one module per domain; importing them registers them on `main`.
+from . import accounts, demo, deploy, members  # noqa: E402,F401

@@ -1,0 +1,71 @@
+"""`waico account new/import/list`: keystore v3 files in WORKDIR/keys."""
+
+import click
+
+from . import command, main
+
+
+@main.group("account")
+def account():
+    """Keys: keystore v3 files (interchangeable with geth, brownie and wallets)."""
+
+
+def _password(confirm: bool) -> str:
+    from ..keys import password_from_env
+
+    password = password_from_env()
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=confirm, err=True)
+    return password
+
+
+@command(account, "new")
+@click.argument("label")
+def account_new(ctx, label):
+    """Create a new key LABEL, encrypted with a password (prompt, or WAICO_PASSWORD).
+
+    \b
+    Example:
+      waico account new mys-delegate
+    """
+    from ..keys import new_key
+
+    key = new_key(ctx.config.keys_dir, label, _password(confirm=True))
+    ctx.emit({"label": key.label, "address": key.address, "path": str(key.path)},
+             f"{key.label}: {key.address}  ({key.path})")
+
+
+@command(account, "import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--label", help="Name for the key [default: the file's name].")
+def account_import(ctx, source, label):
+    """Import a keystore v3 file (from geth, brownie or a wallet export) as it is.
+
+    \b
+    Example:
+      waico account import ~/.brownie/accounts/secretariat.json
+    """
+    import shutil
+    from pathlib import Path
+
+    from ..errors import ConfigError
+    from ..keys import read_keyfile
+
+    key = read_keyfile(Path(source))
+    target = ctx.config.keys_dir / f"{label or key.path.stem}.json"
+    if target.exists():
+        raise ConfigError(f"a key named {target.stem!r} already exists")
+    ctx.config.keys_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(key.path, target)
+    target.chmod(0o600)
+    ctx.emit({"label": target.stem, "address": key.address, "path": str(target)}, f"{target.stem}: {key.address}")
+
+
+@command(account, "list")
+def account_list(ctx):
+    """List the keys in WORKDIR/keys (labels and addresses; never private keys)."""
+    from ..keys import list_keys
+
+    keys = list_keys(ctx.config.keys_dir)
+    ctx.emit([{"label": k.label, "address": k.address, "path": str(k.path)} for k in keys],
+             "\n".join(f"{k.label:<28} {k.address}" for k in keys) or f"no keys in {ctx.config.keys_dir}")

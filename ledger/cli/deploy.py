@@ -1,0 +1,33 @@
+"""`waico deploy`."""
+
+import click
+
+from . import command, main, progress
+from .signing import key_options, unlock_signer
+
+
+@command(main, "deploy")
+@key_options
+@click.option("--verifier", "verifiers", multiple=True, metavar="ADDRESS",
+              help="Grant the standards verifier role to ADDRESS (repeatable).")
+def deploy(ctx, key_name, dev_account, verifiers):
+    """Deploy and wire every contract, and write the deployment manifest.
+
+    \b
+    Example (a local anvil on port 8545):
+      waico deploy --rpc http://127.0.0.1:8545 --dev-account 0
+    """
+    from ..config import write_settings
+    from ..deploy import Parameters, deploy as run_deploy
+
+    signer = unlock_signer(ctx, key_name, dev_account)
+    progress(f"deploying from {signer.address} on chain {signer.chain_id}")
+    manifest = run_deploy(ctx.w3, signer, Parameters(verifiers=tuple(verifiers)))
+    manifest.save(ctx.config.deployment)
+    write_settings(ctx.config.workdir, rpc_url=ctx.config.rpc_url)
+    ctx.emit(
+        {"deployment": str(ctx.config.deployment), "chainId": manifest.chain_id,
+         "contracts": {n: c.address for n, c in manifest.contracts.items()}},
+        "\n".join([f"{n:<20} {c.address}  (block {c.block})" for n, c in manifest.contracts.items()]
+                  + [f"manifest written to {ctx.config.deployment}"]),
+    )

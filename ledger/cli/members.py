@@ -1,0 +1,48 @@
+"""`waico member list/show`."""
+
+import click
+
+from . import command, main
+
+
+@main.group("member")
+def member():
+    """Membership: members, tiers, weights, certifications."""
+
+
+def _member_json(m):
+    return {"address": m.address, "index": m.index, "name": m.name, "identifier": m.identifier,
+            "kind": m.kind.name, "tier": m.tier_name, "status": m.status.name, "weight": m.weight,
+            "certifications": [i for i in range(256) if m.certifications >> i & 1]}
+
+
+@command(member, "list")
+def member_list(ctx):
+    """List every member with kind, tier, status and current effective weight.
+
+    \b
+    Example:
+      waico member list
+      waico member list --json | jq '.[] | select(.kind == "Corporate")'
+    """
+    from ..membership import read_members
+    from ..summary import members_table
+
+    members = read_members(ctx.contract("Membership"))
+    ctx.emit([_member_json(m) for m in members], members_table(members))
+
+
+@command(member, "show")
+@click.argument("who")
+def member_show(ctx, who):
+    """Show one member, by address, identifier (e.g. MYS) or name.
+
+    \b
+    Example:
+      waico member show MYS
+    """
+    from ..membership import find_member
+
+    m = find_member(ctx.contract("Membership"), who)
+    data = _member_json(m)
+    ctx.emit(data, "\n".join(f"{k:<15} {v}" for k, v in data.items()))

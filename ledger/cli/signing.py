@@ -1,0 +1,36 @@
+"""Unlocking a key for a command: by keystore (password prompt or env) or an anvil dev account."""
+
+import click
+
+
+def key_options(fn):
+    fn = click.option("--dev-account", type=int, metavar="N",
+                      help="Use anvil's well-known dev account N (local chains only).")(fn)
+    fn = click.option("--key", "key_name", metavar="NAME|ADDRESS|FILE",
+                      help="Keystore to sign with (a label or address in WORKDIR/keys, or a file).")(fn)
+    return fn
+
+
+def unlock_signer(ctx, key_name: str | None, dev_account: int | None):
+    """A Signer for the chosen key. Password from WAICO_PASSWORD(_FILE) or a prompt."""
+    from .. import keys
+    from ..anvil import dev_private_key
+    from ..chain import Signer
+    from ..errors import ConfigError
+
+    decoder = ctx.manifest.error_decoder() if ctx.config.deployment.exists() else None
+    if dev_account is not None:
+        return Signer(ctx.w3, dev_private_key(dev_account), decoder)
+    if not key_name:
+        raise ConfigError("say which key signs: --key NAME (see `waico account list`) or --dev-account N")
+    return Signer(ctx.w3, unlock_key(ctx, key_name), decoder)
+
+
+def unlock_key(ctx, key_name: str) -> bytes:
+    from .. import keys
+
+    key = keys.find_key(ctx.config.keys_dir, key_name)
+    password = keys.password_from_env()
+    if password is None:
+        password = click.prompt(f"Password for {key.label} ({key.address})", hide_input=True, err=True)
+    return keys.unlock(key, password)

@@ -1,0 +1,49 @@
+"""The one exception family of the ledger package.
+
+The CLI maps each to a one-line message and an exit code; a traceback means a bug.
+"""
+
+
+class LedgerError(Exception):
+    """Something the user can fix: bad input, a wrong password, an unreachable node."""
+
+    exit_code = 1
+
+
+class ConfigError(LedgerError):
+    """Missing or inconsistent configuration (no manifest, no RPC URL, unknown key)."""
+
+    exit_code = 2
+
+
+class ChainUnavailable(LedgerError):
+    """The RPC endpoint cannot be reached or answers wrongly."""
+
+    exit_code = 3
+
+
+class TransactionReverted(LedgerError):
+    """A transaction (or its simulation) reverted; `error` is the decoded custom error, if any."""
+
+    def __init__(self, what: str, error: str | None = None, tx_hash: str | None = None):
+        self.what = what
+        self.error = error
+        self.tx_hash = tx_hash
+        detail = error or "no reason given"
+        super().__init__(f"{what} reverted: {detail}" + (f" (tx {tx_hash})" if tx_hash else ""))
+
+
+class KeyError_(LedgerError):
+    """A keystore that cannot be opened: wrong password, missing or malformed file."""
+
+
+class BallotInvalid(LedgerError):
+    """A ballot file that is malformed, tampered with, or meant for another chain or governor."""
+
+
+class NotAMember(LedgerError):
+    """The account holds no vote where one is needed."""
+
+
+class ProposalClosed(LedgerError):
+    """The proposal is not in a state that allows the action (e.g. voting has ended)."""

@@ -1,0 +1,55 @@
+"""Readable text for people: tables of members, proposals and payouts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .membership import Member
+
+
+def members_table(members: list[Member]) -> str:
+    rows = [("#", "name", "id", "kind", "tier", "status", "weight", "address")]
+    for m in members:
+        rows.append((str(m.index), m.name, m.identifier, m.kind.name, m.tier_name, m.status.name,
+                     str(m.weight), m.address))
+    return table(rows, right={0, 6})
+
+
+def members_by_tier(members: list[Member]) -> str:
+    groups: dict[str, list[Member]] = defaultdict(list)
+    for m in members:
+        groups[m.tier_name].append(m)
+    total = sum(m.weight for m in members) or 1
+    lines = []
+    for tier in sorted(groups, key=lambda t: -max(g.tier for g in groups[t])):
+        group = groups[tier]
+        weight = sum(m.weight for m in group)
+        names = ", ".join(f"{m.name}" + (" (corp.)" if m.kind.name == "Corporate" else "") for m in group)
+        lines.append(f"  {tier:<10} {len(group):>3} members  weight {weight:>7} ({100 * weight / total:5.1f}%)  {names}")
+    return "\n".join(lines)
+
+
+def table(rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for n, row in enumerate(rows):
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def render_demo(result) -> str:
+    lines = [
+        f"WAICO Ledger demo: chain {result.chain_id} at {result.rpc_url}"
+        + ("" if result.chain_kept else " (stopped)"),
+        "",
+        f"Members by tier ({len(result.members)}):",
+        members_by_tier(result.members),
+        "",
+        f"Deployment manifest: {result.manifest_path}",
+        f"Member keys:         {result.keys_dir} (password: waico-demo)",
+        f"Done in {result.seconds:.1f} s.",
+    ]
+    return "\n".join(lines)
