@@ -47,6 +47,7 @@ class Anvil:
     port: int = field(default_factory=free_port)
     accounts: int = 10
     block_gas_limit: int = 30_000_000
+    states_kept: int = 512
     extra_args: tuple[str, ...] = ()
     process: subprocess.Popen | None = None
 
@@ -62,7 +63,8 @@ class Anvil:
             "--mnemonic", DEV_MNEMONIC,
             "--gas-limit", str(self.block_gas_limit),
             "--base-fee", "0",
-            "--prune-history",
+            # no history spilled to disk; recent states stay in memory for replays at a block
+            "--prune-history", str(self.states_kept),
             *self.extra_args,
         ]
         self.process = subprocess.Popen(

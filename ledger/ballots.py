@@ -64,7 +64,8 @@ class Ballot:
     def typed_data(self) -> dict:
         """The full eth_signTypedData_v4 payload."""
         return {
-            "types": {"EIP712Domain": DOMAIN_FIELDS, PRIMARY_TYPE: BALLOT_FIELDS},
+            "types": {"EIP712Domain": [dict(f) for f in DOMAIN_FIELDS],
+                      PRIMARY_TYPE: [dict(f) for f in BALLOT_FIELDS]},
             "primaryType": PRIMARY_TYPE,
             "domain": {
                 "name": DOMAIN_NAME,
