@@ -1,0 +1,204 @@
+"""`waico ballot typed-data/sign/verify/submit`: signed ballots, offline and relayed."""
+
+from pathlib import Path
+
+import click
+
+from . import command, main, progress
+from .signing import key_options, unlock_key, unlock_signer
+
+
+@main.group("ballot")
+def ballot():
+    """Signed ballots: sign offline, hand to anyone to relay, check which were counted.
+
+    \b
+    A ballot is EIP-712 typed data bound to the chain id and the governor's address. Sign it
+    with a local keystore (`ballot sign`) or any wallet (`ballot typed-data` prints the
+    eth_signTypedData_v4 payload); anyone can relay ballot files (`ballot submit`), many in
+    one transaction. Each counts exactly once; a member can always relay its own.
+    """
+
+
+def _proposal_arg(ctx, value: str) -> int:
+    from ..cli.proposals import resolve_proposal_id
+
+    return resolve_proposal_id(ctx, value)
+
+
+def _make_ballot(ctx, proposal, support, voter, reason):
+    from ..ballots import Ballot, Support
+
+    return Ballot(chain_id=ctx.manifest.chain_id, governor=ctx.manifest.contracts["WaicoGovernor"].address,
+                  proposal_id=_proposal_arg(ctx, proposal), support=Support.parse(support), voter=voter,
+                  reason=reason)
+
+
+support_option = click.option("--support", required=True, type=click.Choice(["for", "against", "abstain"],
+                              case_sensitive=False), help="The vote.")
+reason_option = click.option("--reason", default="", help="Optional reason, recorded on chain with the vote.")
+
+
+@command(ballot, "typed-data")
+@click.argument("proposal")
+@support_option
+@reason_option
+@click.option("--voter", required=True, metavar="ADDRESS|KEY", help="The member's address (or key label).")
+def typed_data(ctx, proposal, support, reason, voter):
+    """Print the unsigned EIP-712 payload (eth_signTypedData_v4 JSON) for an external wallet.
+
+    \b
+    PROPOSAL is a proposal id, or its number in `waico proposal list`.
+    Sign the output with any EIP-712 wallet, then save {"typedData": ..., "signature": "0x..."}
+    as a ballot file for `waico ballot submit`.
+    Example:
+      waico ballot typed-data 1 --support for --voter 0xCdD8...1847 > unsigned.json
+    """
+    import json
+
+    from web3 import Web3
+
+    from ..keys import find_key
+
+    address = voter if voter.startswith("0x") else find_key(ctx.config.keys_dir, voter).address
+    b = _make_ballot(ctx, proposal, support, Web3.to_checksum_address(address), reason)
+    click.echo(json.dumps(b.typed_data(), indent=1))
+
+
+@command(ballot, "sign")
+@click.argument("proposal")
+@support_option
+@reason_option
+@click.option("--key", "key_name", required=True, metavar="NAME|ADDRESS|FILE", help="The member's keystore.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Ballot file to write [default: WORKDIR/ballots/<proposal>-<voter>.json].")
+@click.option("--offline", is_flag=True, help="Do not check the proposal and membership on chain first.")
+def sign(ctx, proposal, support, reason, key_name, out, offline):
+    """Sign a ballot with a local keystore and write a ballot file.
+
+    \b
+    Example:
+      waico ballot sign 1 --support for --key MYS --reason "capacity building first"
+      waico ballot submit .waico/ballots/*.json --dev-account 0
+    """
+    from eth_account import Account
+
+    from ..ballots import sign as sign_ballot
+    from ..voting import require_can_vote
+
+    private_key = unlock_key(ctx, key_name)
+    voter = Account.from_key(private_key).address
+    b = _make_ballot(ctx, proposal, support, voter, reason)
+    if not offline:
+        require_can_vote(ctx.contract("WaicoGovernor"), ctx.contract("Membership"), b.proposal_id, voter)
+    signed = sign_ballot(b, private_key)
+    path = out or ctx.config.workdir / "ballots" / f"{str(b.proposal_id)[:10]}-{voter}.json"
+    signed.save(path)
+    ctx.emit({"file": str(path), "voter": voter, "proposalId": str(b.proposal_id), "support": b.support.name},
+             f"signed: {b.support.name} on proposal {b.proposal_id} by {voter}\nwritten to {path}")
+
+
+def _load_all(ctx, files, online: bool):
+    """Load and check every file; return (valid ballots, problems) — problems are one-liners."""
+    from .. import ballots
+    from ..errors import LedgerError
+    from ..voting import check_ballot, require_can_vote
+
+    good, problems, seen = [], [], set()
+    w3 = ctx.w3 if online else None
+    governor = ctx.contract("WaicoGovernor") if online else None
+    membership = ctx.contract("Membership") if online else None
+    for f in files:
+        try:
+            signed = ballots.load(Path(f))
+            check_ballot(signed, ctx.manifest if online else _offline_manifest(ctx), w3, f)
+            key = (signed.ballot.proposal_id, signed.ballot.voter)
+            if key in seen:
+                raise LedgerError(f"{f}: a second ballot of {signed.ballot.voter} on the same proposal")
+            seen.add(key)
+            weight = require_can_vote(governor, membership, *key, source=f) if online else None
+            good.append((f, signed, weight))
+        except LedgerError as exc:
+            problems.append(str(exc))
+    return good, problems
+
+
+def _offline_manifest(ctx):
+    from ..manifest import Manifest
+
+    return Manifest.load(ctx.config.deployment)
+
+
+@command(ballot, "verify")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--offline", is_flag=True,
+              help="Check shape, domain and signature only (no RPC: skips membership and proposal state).")
+def verify(ctx, files, offline):
+    """Check ballot files: shape, domain (chain, governor), signature, and on chain the voter's
+    membership at the snapshot and the proposal's state. Exit 1 if any file fails.
+
+    \b
+    Example:
+      waico ballot verify ballots/*.json
+      waico ballot verify --offline received.json
+    """
+    import sys
+
+    good, problems = _load_all(ctx, files, online=not offline)
+    report = [{"file": f, "voter": s.ballot.voter, "support": s.ballot.support.name, "weight": w, "ok": True}
+              for f, s, w in good] + [{"problem": p, "ok": False} for p in problems]
+    lines = [f"ok   {f}: {s.ballot.support.name} by {s.ballot.voter}" + (f" (weight {w})" if w else "")
+             for f, s, w in good] + [f"FAIL {p}" for p in problems]
+    ctx.emit(report, "\n".join(lines))
+    if problems:
+        sys.exit(1)
+
+
+@command(ballot, "submit")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@key_options
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 500),
+              help="Ballots per transaction.")
+@click.option("--skip-invalid", is_flag=True, help="Relay the valid files even if some are not.")
+def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
+    """Relay ballot files, many per transaction; report which were counted.
+
+    \b
+    Every file is checked first; if any fails, nothing is sent (unless --skip-invalid).
+    The relaying key pays the gas; it need not be a member.
+    Example:
+      waico ballot submit .waico/ballots/*.json --dev-account 0 --batch-size 200
+    """
+    import sys
+
+    from ..governance import relay
+
+    good, problems = _load_all(ctx, files, online=True)
+    for p in problems:
+        click.echo(click.style("invalid: ", fg="red") + p, err=True)
+    if problems and not skip_invalid:
+        click.echo(f"{len(problems)} of {len(files)} ballot files are invalid; nothing was sent "
+                   "(fix them, or relay the rest with --skip-invalid)", err=True)
+        sys.exit(1)
+    if not good:
+        sys.exit(1)
+    signer = unlock_signer(ctx, key_name, dev_account)
+    progress(f"relaying {len(good)} ballots in batches of {batch_size}")
+    with click.progressbar(length=len(good), label="ballots", file=click.get_text_stream("stderr")) as bar:
+        done = [0]
+
+        def advance(n, _total):
+            bar.update(n - done[0])
+            done[0] = n
+
+        outcomes = relay(signer, ctx.contract("WaicoGovernor"), [s for _, s, _ in good], batch_size, advance)
+    files_by_ballot = {id(s): f for f, s, _ in good}
+    report = [{"file": files_by_ballot[id(o.ballot)], "voter": o.ballot.voter, "counted": o.counted,
+               "weight": o.weight, "skipped": o.skip_reason, "tx": o.tx_hash} for o in outcomes]
+    counted = sum(o.counted for o in outcomes)
+    ctx.emit(report, "\n".join(
+        [f"{'counted' if r['counted'] else 'skipped'}  {r['voter']}  "
+         + (f"weight {r['weight']}" if r["counted"] else r["skipped"]) for r in report]
+        + [f"{counted} of {len(outcomes)} ballots counted"]))
+    if counted < len(outcomes) or problems:
+        sys.exit(1)

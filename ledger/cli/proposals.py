@@ -1,0 +1,120 @@
+"""`waico proposal list/show/create/queue/execute`: proposals, tracks, states, tallies, lifecycle."""
+
+import click
+
+from . import command, main, progress
+from .signing import key_options, unlock_signer
+
+
+@main.group("proposal")
+def proposal():
+    """Proposals on the three tracks (ordinary, rapid-response, constitutional) and their lifecycle."""
+
+
+def _governor(ctx):
+    return ctx.contract("WaicoGovernor"), ctx.manifest.contracts["WaicoGovernor"].block
+
+
+def resolve_proposal_id(ctx, value: str) -> int:
+    """A full proposal id, or its 1-based number in `waico proposal list`."""
+    from ..errors import ConfigError
+    from ..governance import read_proposals
+
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"a proposal is a number or an id, not {value!r}") from None
+    if number > 10**6:
+        return number
+    governor, block = _governor(ctx)
+    proposals = read_proposals(governor, block)
+    if not 1 <= number <= len(proposals):
+        raise ConfigError(f"there are {len(proposals)} proposals; no number {number}")
+    return proposals[number - 1].id
+
+
+def _load(ctx, value):
+    from ..governance import read_proposal
+
+    governor, block = _governor(ctx)
+    return governor, read_proposal(governor, block, resolve_proposal_id(ctx, value))
+
+
+@command(proposal, "list")
+def proposal_list(ctx):
+    """List proposals: number, track, state, weighted tally and title.
+
+    \b
+    Example:
+      waico proposal list --json | jq '.[] | select(.state == "Active")'
+    """
+    from ..governance import read_proposals
+    from ..summary import table
+
+    governor, block = _governor(ctx)
+    items = read_proposals(governor, block)
+    rows = [("#", "track", "state", "for", "against", "abstain", "title")] + [
+        (str(n), p.track.name, p.state.name, str(p.for_), str(p.against), str(p.abstain), p.title[:60])
+        for n, p in enumerate(items, 1)]
+    ctx.emit([p.to_json() | {"number": n} for n, p in enumerate(items, 1)],
+             table(rows, right={0, 3, 4, 5}) if items else "no proposals yet")
+
+
+@command(proposal, "show")
+@click.argument("proposal")
+def proposal_show(ctx, proposal):
+    """Show one proposal (number from `proposal list`, or full id): track, state, tally, actions."""
+    _, p = _load(ctx, proposal)
+    lines = [f"proposal {p.id}", f"title     {p.title}", f"track     {p.track.name}", f"state     {p.state.name}",
+             f"proposer  {p.proposer}", f"voting    blocks {p.snapshot} .. {p.deadline}",
+             f"tally     for {p.for_}  against {p.against}  abstain {p.abstain}", "actions"]
+    lines += [f"  {a.target}  0x{a.calldata.hex()[:8]}…  value {a.value}" for a in p.actions]
+    ctx.emit(p.to_json(), "\n".join(lines))
+
+
+@command(proposal, "create")
+@key_options
+@click.option("--track", default="ordinary", show_default=True,
+              help="ordinary, rapid-response or constitutional.")
+@click.option("--call", "calls", multiple=True, required=True, metavar="'Contract.fn(args)'",
+              help="An action (repeatable), e.g. \"Membership.setTier(0xAb…, 3)\".")
+@click.option("--description", required=True, help="Title on the first line, then the text.")
+def proposal_create(ctx, key_name, dev_account, track, calls, description):
+    """Create a proposal on a track from one or more contract calls (executed by the timelock).
+
+    \b
+    A call that reaches a constitutional function (weights, tiers, cap, tracks, fund limits,
+    roles) must be on the constitutional track; the governor refuses it otherwise.
+    Example:
+      waico proposal create --dev-account 0 --track constitutional \\
+        --call "Membership.setCorporateCap(1500)" --description "Lower the corporate cap to 15%"
+    """
+    from ..actions import parse_call
+    from ..governance import Track, propose
+
+    signer = unlock_signer(ctx, key_name, dev_account)
+    actions = [parse_call(c, ctx.manifest, ctx.w3) for c in calls]
+    pid = propose(signer, ctx.contract("WaicoGovernor"), Track.parse(track), actions, description)
+    ctx.emit({"proposalId": str(pid)}, f"proposal {pid} created")
+
+
+def _lifecycle(name):
+    @command(proposal, name, help=f"{name.capitalize()} a proposal (anyone may).\n\n"
+                                  f"\b\nExample:\n  waico proposal {name} 1 --dev-account 0")
+    @key_options
+    @click.argument("proposal")
+    def run(ctx, key_name, dev_account, proposal):
+        from .. import governance
+
+        governor, p = _load(ctx, proposal)
+        signer = unlock_signer(ctx, key_name, dev_account)
+        receipt = getattr(governance, name)(signer, governor, p)
+        progress(f"{name}d in block {receipt['blockNumber']}")
+        ctx.emit({"proposalId": str(p.id), "tx": "0x" + bytes(receipt["transactionHash"]).hex()},
+                 f"proposal {p.id}: {name}d")
+
+    return run
+
+
+_lifecycle("queue")
+_lifecycle("execute")
