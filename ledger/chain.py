@@ -14,9 +14,9 @@ from eth_abi import decode as abi_decode
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 from web3 import HTTPProvider, Web3
-from web3.exceptions import ContractLogicError, TimeExhausted
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
-from .errors import ChainUnavailable, TransactionReverted
+from .errors import ChainUnavailable, LedgerError, TransactionReverted
 
 
 def connect(url: str, timeout: float = 30.0) -> Web3:
@@ -112,6 +112,10 @@ class Signer:
         self.chain_id = w3.eth.chain_id
         self._nonce: int | None = None
 
+    def resync(self) -> None:
+        """Forget the cached nonce (after a chain revert, or a transaction sent elsewhere)."""
+        self._nonce = None
+
     def _next_nonce(self) -> int:
         if self._nonce is None:
             self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
@@ -124,6 +128,20 @@ class Signer:
         error = self.decoder.decode(data) if data else (str(exc) or None)
         return TransactionReverted(what, error, tx_hash)
 
+    def _rpc_refused(self, what: str, exc: Web3RPCError) -> LedgerError:
+        message = getattr(exc, "rpc_response", None) or {}
+        text = (message.get("error") or {}).get("message") if isinstance(message, dict) else None
+        text = text or str(exc)
+        if "insufficient funds" in text.lower():
+            return LedgerError(f"{what}: {self.address} has too little ETH to pay for gas")
+        if revert_data(exc):
+            return self._fail(what, exc)
+        return LedgerError(f"{what}: the node refused the transaction: {text}")
+
+    def pay(self, to: str, wei: int, what: str = "sending ETH"):
+        """Send plain ETH (e.g. gas money for a member's key)."""
+        return self.send({"to": to, "data": b""}, what, gas=21_000, value=wei)
+
     def build(self, call, what: str, gas: int | None = None, value: int = 0) -> dict:
         """Build a transaction for a contract call (or a raw dict with `to`/`data`), gas estimated."""
         tx = dict(call) if isinstance(call, dict) else {"to": call.address, "data": call._encode_transaction_data()}
@@ -133,6 +151,8 @@ class Signer:
                 gas = int(self.w3.eth.estimate_gas(tx) * 1.2) + 20_000
             except ContractLogicError as exc:
                 raise self._fail(what, exc) from None
+            except Web3RPCError as exc:
+                raise self._rpc_refused(what, exc) from None
             except ValueError as exc:  # some nodes raise a plain RPC error with the data
                 raise self._fail(what, exc) from None
         tx.update({"gas": gas, "gasPrice": self.w3.eth.gas_price, "nonce": self._next_nonce()})
@@ -145,8 +165,11 @@ class Signer:
         signed = self.account.sign_transaction(tx)
         try:
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        except Web3RPCError as exc:
+            self.resync()
+            raise self._rpc_refused(what, exc) from None
         except (ContractLogicError, ValueError) as exc:
-            self._nonce = None
+            self.resync()
             raise self._fail(what, exc) from None
         if not wait:
             return tx_hash

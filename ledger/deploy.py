@@ -9,6 +9,7 @@ from web3 import Web3
 from . import artifacts
 from .chain import Signer
 from .manifest import Deployed, Manifest
+from .pathway import StandardSpec, load_standards, requirement_bitmaps
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Parameters:
     tier_votes: tuple[int, int, int] = (100, 400, 1000)
     corporate_cap_bps: int = 2000
     verifiers: tuple[str, ...] = field(default_factory=tuple)
+    standards: tuple[StandardSpec, ...] = field(default_factory=lambda: tuple(load_standards()))
 
 
 def deploy(w3: Web3, signer: Signer, params: Parameters = Parameters()) -> Manifest:
@@ -36,4 +38,10 @@ def deploy(w3: Web3, signer: Signer, params: Parameters = Parameters()) -> Manif
     verifier_role = membership.functions.VERIFIER_ROLE().call()
     for verifier in params.verifiers:
         signer.send(membership.functions.grantRole(verifier_role, verifier), f"granting VERIFIER_ROLE to {verifier}")
+    for spec in params.standards:
+        signer.send(membership.functions.registerStandard(spec.title, spec.uri, spec.content_hash),
+                    f"registering standard {spec.title}")
+    for tier, bitmap in enumerate(requirement_bitmaps(list(params.standards)), start=1):
+        if bitmap:
+            signer.send(membership.functions.setTierRequirements(tier, bitmap), f"setting tier {tier} requirements")
     return manifest

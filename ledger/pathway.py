@@ -33,6 +33,46 @@ class Standard:
                 "contentHash": "0x" + self.content_hash.hex(), "requiredBy": list(self.required_by)}
 
 
+DEFAULT_STANDARDS = Path(__file__).parent / "data" / "standards.csv"
+TIERS = ("Observer", "Associate", "Partner", "Full")
+
+
+@dataclass(frozen=True)
+class StandardSpec:
+    """A standard to register at launch, and the lowest tier that requires it (and every tier above)."""
+
+    title: str
+    uri: str
+    content_hash: bytes
+    required_from: str
+
+
+def load_standards(path: Path = DEFAULT_STANDARDS) -> list[StandardSpec]:
+    import csv
+
+    from .errors import ConfigError
+
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    specs = []
+    for line, row in enumerate(rows, start=2):
+        tier = row.get("required_from", "").strip()
+        if tier not in TIERS[1:]:
+            raise ConfigError(f"{path}:{line}: required_from must be Associate, Partner or Full")
+        title = f"{row['code'].strip()} {row['title'].strip()}"
+        specs.append(StandardSpec(title, row["uri"].strip(), hashlib.sha256(title.encode()).digest(), tier))
+    return specs
+
+
+def requirement_bitmaps(specs: list[StandardSpec]) -> list[int]:
+    """Bitmap of required standard ids for tiers 1..3 (a standard binds its tier and those above)."""
+    maps = [0, 0, 0]
+    for sid, spec in enumerate(specs):
+        for tier in range(TIERS.index(spec.required_from), len(TIERS)):
+            maps[tier - 1] |= 1 << sid
+    return maps
+
+
 def read_standards(membership) -> list[Standard]:
     count = membership.functions.standardCount().call()
     tiers = membership.functions.tierCount().call()

@@ -22,11 +22,12 @@ def w3(anvil):
 
 
 @pytest.fixture
-def snapshot(w3):
+def snapshot(w3, secretariat):
     """Revert the ledger chain to where it was before the test."""
     snap = w3.provider.make_request("evm_snapshot", [])["result"]
     yield
     w3.provider.make_request("evm_revert", [snap])
+    secretariat.resync()
 
 
 @pytest.fixture(scope="session")
