@@ -1,0 +1,110 @@
+"""`waico fund status/preview/contribute/claim`: the equity adjustment fund."""
+
+import click
+
+from . import command, main
+from .signing import key_options, unlock_signer
+
+
+@main.group("fund")
+def fund():
+    """The equity adjustment fund: balances, need scores, previews of rounds, paying in, claiming.
+
+    \b
+    A disbursement round splits a budget among voting members in proportion to need score,
+    with a per-member cap and a floor, within a per-epoch limit; it runs only through a
+    governance vote and the timelock. `preview` shows the exact split a round would make now.
+    """
+
+
+@command(fund, "status")
+def fund_status(ctx):
+    """Balances, round rules, the epoch's spending, and totals an auditor checks."""
+    from ..fund import status
+
+    s = status(ctx.w3, ctx.contract("EquityFund"))
+    t = s.token
+    ctx.emit(s.to_json(), "\n".join([
+        f"balance            {t.show(s.balance)}",
+        f"contributed        {t.show(s.total_contributed)}",
+        f"paid out           {t.show(s.total_paid_out)}",
+        f"claimable          {t.show(s.total_claimable)}",
+        f"available          {t.show(s.available)}",
+        f"epoch {s.epoch:<12} spent {t.show(s.spent_in_epoch)} of {t.show(s.epoch_limit)}",
+        f"round rules        cap {s.cap_bps / 100:g}% of a round, floor {t.show(s.floor)}",
+        f"rounds executed    {s.rounds}",
+    ]))
+
+
+@command(fund, "preview")
+@click.argument("budget")
+def fund_preview(ctx, budget):
+    """The allocation a round with BUDGET (in token units, e.g. 250000) would make now.
+
+    \b
+    Example:
+      waico fund preview 250000
+    """
+    from ..fund import preview, token_of
+    from ..summary import table
+
+    contract = ctx.contract("EquityFund")
+    token = token_of(ctx.w3, contract)
+    p = preview(contract, token.parse(budget))
+    names = _names(ctx)
+    rows = [("member", "score", "share", "amount")] + [
+        (names.get(a.member, a.member), str(a.score), f"{100 * a.amount / p.budget:.2f}%", token.show(a.amount))
+        for a in p.allocations]
+    ctx.emit({"budget": p.budget, "totalScore": p.total_score, "paid": p.paid,
+              "allocations": [{"member": a.member, "score": a.score, "amount": a.amount} for a in p.allocations]},
+             table(rows, right={1, 2, 3}) + f"\n{len(p.allocations)} recipients, {token.show(p.paid)} of "
+             f"{token.show(p.budget)} (dust stays in the fund)")
+
+
+def _names(ctx) -> dict:
+    from ..membership import read_members
+
+    return {m.address: m.name for m in read_members(ctx.contract("Membership"))}
+
+
+@command(fund, "contribute")
+@key_options
+@click.argument("amount")
+def fund_contribute(ctx, key_name, dev_account, amount):
+    """Pay AMOUNT (token units) into the fund from the signing key (approving it first).
+
+    \b
+    Example:
+      waico fund contribute 1000 --key CHN
+    """
+    from ..fund import contribute, token_of
+
+    contract = ctx.contract("EquityFund")
+    token = token_of(ctx.w3, contract)
+    units = token.parse(amount)
+    signer = unlock_signer(ctx, key_name, dev_account)
+    receipt = contribute(signer, ctx.w3, contract, units)
+    ctx.emit({"amount": units, "tx": "0x" + bytes(receipt["transactionHash"]).hex()},
+             f"contributed {token.show(units)} from {signer.address}")
+
+
+@command(fund, "claim")
+@key_options
+def fund_claim(ctx, key_name, dev_account):
+    """Claim a payout that could not be pushed to the signing member (e.g. while it was blocked).
+
+    \b
+    Example:
+      waico fund claim --key KEN
+    """
+    from ..errors import LedgerError
+    from ..fund import claim, token_of
+
+    contract = ctx.contract("EquityFund")
+    signer = unlock_signer(ctx, key_name, dev_account)
+    owed = contract.functions.claimable(signer.address).call()
+    token = token_of(ctx.w3, contract)
+    if owed == 0:
+        raise LedgerError(f"{signer.address} has nothing to claim")
+    claim(signer, contract)
+    ctx.emit({"claimed": owed}, f"claimed {token.show(owed)}")
