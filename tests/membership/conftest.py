@@ -25,3 +25,23 @@ def record(membership, account) -> tuple:
     """`member(account)` as plain Python values: (kind, tier, status, index, certifications,
     name, identifier). (brownie's ReturnValue will not compare with a tuple of ints and strs.)"""
     return tuple(v if isinstance(v, str) else int(v) for v in membership.member(account))
+
+
+def plain(value):
+    """brownie return values and event data as plain Python (ints, strs, tuples, dicts)."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def event(tx, name: str, index: int = 0) -> dict:
+    """The `index`-th event `name` of `tx`, as a plain dict."""
+    return plain(tx.events[name][index])
