@@ -55,9 +55,9 @@ def _raw_revert_data(fn, args: tuple, tx: dict) -> bytes:
 
 def _normalise(value):
     if isinstance(value, bytes):
-        return value
-    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
-        return value.lower()
+        return "0x" + bytes(value).hex()
+    if isinstance(value, str) and value.startswith("0x"):
+        return str(value).lower()
     if isinstance(value, (list, tuple)):
         return tuple(_normalise(v) for v in value)
     return value
