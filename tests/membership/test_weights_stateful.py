@@ -234,5 +234,5 @@ class MembershipMachine:
 def test_weights_stay_consistent_under_random_membership_changes(membership, admin, outsider):
     state_machine(
         MembershipMachine, membership, admin, outsider,
-        settings={"max_examples": 10, "stateful_step_count": 20},
+        settings={"max_examples": 8, "stateful_step_count": 20},
     )
