@@ -157,6 +157,10 @@ contract Membership is AccessControl, IMembership {
     error DeclarationWrongStatus(address account, uint8 standardId, DeclarationStatus status);
     /// @notice The member is at the top tier.
     error PromotionBeyondTopTier(address account);
+    /// @notice The next tier has no requirements, so it is reached only by a governance decision.
+    error PromotionPathClosed(uint8 tier);
+    /// @notice There is no member with this index.
+    error MemberIndexOutOfRange(uint256 index);
     /// @notice The member lacks the certifications the next tier requires (bitmap of the missing).
     error PromotionNotEarned(address account, uint256 missing);
     /// @notice Membership weight cannot be delegated or transferred.
@@ -254,6 +258,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @inheritdoc IMembership
     function memberAt(uint256 index) external view returns (address) {
+        if (index == 0 || index > _accounts.length) revert MemberIndexOutOfRange(index);
         return _accounts[index - 1];
     }
 
@@ -317,11 +322,13 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @notice Whether `account` may be promoted now, and the bitmap of certifications it lacks.
+    /// A tier without requirements is closed to promotion: only governance moves members into it.
     function promotable(address account) public view returns (bool, uint256 missing) {
         Record storage r = _records[account];
         if (r.status != Status.Active || r.tier + 1 >= VoteWeights.TIERS) return (false, 0);
-        missing = _requirements[r.tier + 1] & ~r.certifications;
-        return (missing == 0, missing);
+        uint256 required = _requirements[r.tier + 1];
+        missing = required & ~r.certifications;
+        return (required != 0 && missing == 0, missing);
     }
 
     // ------------------------------------------------------------------ governance: members
@@ -497,11 +504,12 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @notice Promotes an active member one tier up when it holds every certification the next
-    /// tier requires. Anyone may call it.
+    /// tier requires. Anyone may call it. A tier without requirements is closed to promotion.
     function promote(address account) external {
         Record storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         if (r.tier + 1 >= VoteWeights.TIERS) revert PromotionBeyondTopTier(account);
+        if (_requirements[r.tier + 1] == 0) revert PromotionPathClosed(r.tier + 1);
         (bool earned, uint256 missing) = promotable(account);
         if (!earned) revert PromotionNotEarned(account, missing);
         _changeTier(account, r, r.tier + 1, TierChange.Promotion);

@@ -318,12 +318,13 @@ def test_promote_rejects_unknown_and_inactive_members(membership, admin, outside
         )
 
 
-def test_promote_to_a_tier_without_requirements_is_open(membership, outsider, keyed_admit):
-    # A tier with an empty requirement bitmap is reachable by anyone's call (see the report).
+def test_promote_to_a_tier_without_requirements_is_closed(membership, outsider, keyed_admit):
+    # An empty requirement bitmap must not let anyone's call lift an Observer to a voting tier.
     account = keyed_admit(STATE, OBSERVER)
-    assert plain(membership.promotable(account)) == (True, 0)
-    membership.promote(account, {"from": outsider})
-    assert record(membership, account)[1] == ASSOCIATE
+    assert plain(membership.promotable(account)) == (False, 0)
+    assert_reverts_with("PromotionPathClosed", membership.promote, account, {"from": outsider},
+                        error_args=[ASSOCIATE])
+    assert record(membership, account)[1] == OBSERVER
 
 
 # ------------------------------------------------------------------ demotion on revocation

@@ -1,7 +1,7 @@
 """Property tests: random sequences of membership changes keep the weights right.
 
 The state machine admits states and corporates at random tiers, suspends, reinstates, expels,
-changes tiers (by governance and by anyone's promotion call, no requirements being set), changes
+changes tiers (by governance; anyone's promotion call is refused, no requirements being set), changes
 the schedule and the cap, and mines blocks. A Python model keeps each block's seats and
 schedule. After every step, at the latest past timepoint:
 - every member's weight equals the reference (weights_model), non-members/Observers/suspended/
@@ -164,7 +164,7 @@ class MembershipMachine:
             self._record()
 
     def rule_promote_by_anyone(self, pick="st_pick"):
-        # No tier has requirements here, so an active member below Full may be promoted by anyone.
+        # No tier has requirements here, so promotion is closed: anyone's call changes nothing.
         account = self._pick(pick)
         if account is None:
             return
@@ -174,9 +174,9 @@ class MembershipMachine:
         elif self.seats[account].tier == 3:
             assert_reverts_with("PromotionBeyondTopTier", fn, account, {"from": self.outsider})
         else:
-            fn(account, {"from": self.outsider})
-            self._set_seat(account, tier=self.seats[account].tier + 1)
-            self._record()
+            next_tier = self.seats[account].tier + 1
+            assert_reverts_with("PromotionPathClosed", fn, account, {"from": self.outsider},
+                                error_args=[next_tier])
 
     def rule_set_schedule(self, basic="st_votes", t1="st_votes", t2="st_votes", t3="st_votes"):
         self.membership.setVoteSchedule(basic, [t1, t2, t3], {"from": self.admin})
