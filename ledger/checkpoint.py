@@ -32,8 +32,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CheckpointInvalid, ConfigError, KeyError_
-from .merkle import HASH_SIZE
+from .errors import CheckpointInvalid, ConfigError, KeyError_, ProofInvalid
+from .merkle import HASH_SIZE, ConsistencyProof, InclusionProof, leaf_hash
 from .note import Signer, Verifier, decode_base64, open_note, sign_note
 
 _SIZE = re.compile(r"0|[1-9][0-9]*")
@@ -53,7 +53,7 @@ class Checkpoint:
             raise CheckpointInvalid("checkpoint origin must be one non-empty line")
         if type(self.size) is not int or self.size < 0:
             raise CheckpointInvalid("checkpoint size must be a non-negative integer")
-        if len(self.root) != HASH_SIZE:
+        if not isinstance(self.root, bytes) or len(self.root) != HASH_SIZE:
             raise CheckpointInvalid(f"checkpoint root must be {HASH_SIZE} bytes")
         if any(not line or "\n" in line for line in self.extensions):
             raise CheckpointInvalid("checkpoint extension lines must be non-empty single lines")
@@ -96,6 +96,27 @@ def verify_checkpoint(note_text: str | bytes, verifier_key: str | Verifier, orig
     if checkpoint.origin != origin:
         raise CheckpointInvalid(f"checkpoint is for origin {checkpoint.origin!r}, not {origin!r}")
     return checkpoint
+
+
+def verify_inclusion_in(checkpoint: Checkpoint, proof: InclusionProof, leaf: bytes) -> None:
+    """Check that `leaf` (the canonical bytes of one event) is leaf `proof.index` of the
+    checkpointed tree; raises ProofInvalid."""
+    if proof.size != checkpoint.size:
+        raise ProofInvalid(f"proof is for tree size {proof.size}, the checkpoint has {checkpoint.size}")
+    if leaf_hash(leaf) != proof.leaf_hash:
+        raise ProofInvalid("proof is for another leaf")
+    proof.verify(checkpoint.root)
+
+
+def verify_log_grew(old: Checkpoint, new: Checkpoint, proof: ConsistencyProof) -> None:
+    """Check that the log only grew from `old` to `new` (same origin, old tree a prefix of new);
+    raises ProofInvalid."""
+    if old.origin != new.origin:
+        raise ProofInvalid(f"checkpoints of two logs: {old.origin!r} and {new.origin!r}")
+    if (proof.old_size, proof.new_size) != (old.size, new.size):
+        raise ProofInvalid(f"proof is for sizes {proof.old_size} → {proof.new_size}, "
+                           f"the checkpoints have {old.size} → {new.size}")
+    proof.verify(old.root, new.root)
 
 
 def generate_key(origin: str) -> tuple[str, str]:

@@ -13,8 +13,10 @@ from ledger.checkpoint import (
     save_signer_key,
     sign_checkpoint,
     verify_checkpoint,
+    verify_inclusion_in,
+    verify_log_grew,
 )
-from ledger.errors import CheckpointInvalid, ConfigError, KeyError_
+from ledger.errors import CheckpointInvalid, ConfigError, KeyError_, ProofInvalid
 from ledger.note import Signer, Verifier, sign_note
 
 ORIGIN = "waico.example/ledger"
@@ -52,6 +54,11 @@ def test_empty_tree_checkpoint_has_size_zero_and_the_empty_root():
 def test_extension_lines_round_trip():
     cp = Checkpoint(ORIGIN, 3, merkle.tree_root([b"a", b"b", b"c"]), ("ext one", "ext two"))
     assert Checkpoint.parse(cp.to_text()) == cp
+
+
+def test_root_must_be_32_bytes():
+    with pytest.raises(CheckpointInvalid, match="32 bytes"):
+        Checkpoint(ORIGIN, 0, "a" * 32)
 
 
 @pytest.mark.parametrize("body", [
@@ -135,15 +142,39 @@ def test_witness_cosignatures_and_unknown_signatures_are_ignored(keys, checkpoin
     assert verify_checkpoint(note, vkey, ORIGIN) == checkpoint
 
 
-def test_consistency_between_two_signed_checkpoints(keys):
+def test_log_grew_between_two_signed_checkpoints(keys):
     signer, vkey = keys
     leaves = [b"event %d" % i for i in range(25)]
     old = verify_checkpoint(sign_checkpoint(Checkpoint(ORIGIN, 17, merkle.tree_root(leaves[:17])), signer),
                             vkey, ORIGIN)
     new = verify_checkpoint(sign_checkpoint(Checkpoint(ORIGIN, 25, merkle.tree_root(leaves)), signer),
                             vkey, ORIGIN)
-    merkle.consistency_proof(old.size, leaves).verify(old.root, new.root)
-    merkle.inclusion_proof(20, leaves).verify(new.root)
+    consistency = merkle.consistency_proof(old.size, leaves)
+    verify_log_grew(old, new, consistency)
+    with pytest.raises(ProofInvalid, match="sizes"):
+        verify_log_grew(old, new, merkle.consistency_proof(16, leaves))
+    with pytest.raises(ProofInvalid):
+        verify_log_grew(new, old, consistency)
+    forked = Checkpoint(ORIGIN, 25, merkle.tree_root(leaves[:24] + [b"rewritten"]))
+    with pytest.raises(ProofInvalid):
+        verify_log_grew(old, forked, consistency)
+    with pytest.raises(ProofInvalid, match="two logs"):
+        verify_log_grew(old, Checkpoint("waico.example/other", 25, new.root), consistency)
+
+
+def test_event_inclusion_in_a_signed_checkpoint(keys):
+    signer, vkey = keys
+    leaves = [b"event %d" % i for i in range(25)]
+    cp = verify_checkpoint(sign_checkpoint(Checkpoint(ORIGIN, 25, merkle.tree_root(leaves)), signer),
+                           vkey, ORIGIN)
+    proof = merkle.inclusion_proof(20, leaves)
+    verify_inclusion_in(cp, proof, b"event 20")
+    with pytest.raises(ProofInvalid, match="another leaf"):
+        verify_inclusion_in(cp, proof, b"event 21")
+    with pytest.raises(ProofInvalid, match="tree size"):
+        verify_inclusion_in(cp, merkle.inclusion_proof(20, leaves[:24]), b"event 20")
+    with pytest.raises(ProofInvalid):
+        verify_inclusion_in(Checkpoint(ORIGIN, 25, merkle.tree_root(leaves[::-1])), proof, b"event 20")
 
 
 def test_signer_key_file_is_created_mode_0600_and_loads_back(tmp_path):
