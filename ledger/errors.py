@@ -47,3 +47,11 @@ class NotAMember(LedgerError):
 
 class ProposalClosed(LedgerError):
     """The proposal is not in a state that allows the action (e.g. voting has ended)."""
+
+
+class CheckpointInvalid(LedgerError):
+    """A signed note or checkpoint that is malformed, unsigned by a trusted key, or for another log."""
+
+
+class ProofInvalid(LedgerError):
+    """A Merkle inclusion or consistency proof that does not verify against the given roots."""
