@@ -10,6 +10,11 @@ from ledger.chain import Signer, connect
 from ledger.deploy import Parameters, deploy
 
 
+@pytest.fixture(autouse=True)
+def isolation():
+    """Overrides tests/conftest.py's brownie `fn_isolation`: these tests use their own chain."""
+
+
 @pytest.fixture(scope="session")
 def anvil():
     with Anvil(accounts=5) as chain:
