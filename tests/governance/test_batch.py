@@ -121,20 +121,22 @@ def test_batch_counts_contract_wallet_members(governor, life, admit, admin, sign
 
 def test_batch_across_bitmap_words(governor, membership, life, admit, relayer):
     """Members with indices on both sides of 256, in no particular order, with duplicates."""
-    keys = [Account.from_key((0xA000 + i).to_bytes(32, "big")) for i in range(262)]
-    for k in keys:
-        admit(STATE, 1, account=k.address)
+    keys = [Account.from_key((0xA000 + i).to_bytes(32, "big")) for i in range(255)]
+    admin = web3.eth.accounts[0]
+    for i, k in enumerate(keys):  # plain web3: brownie's per-transaction bookkeeping is slow
+        data = membership.admit.encode_input(k.address, STATE, 1, f"Bulk {i}", f"BULK{i:03d}")
+        web3.eth.send_transaction({"from": admin, "to": membership.address, "data": data, "gas": 500_000})
     members = [Signer(k.address, k.key) for k in keys]
-    indices = {m.address: membership.member(m.address)[3] for m in members}
-    assert max(indices.values()) > 256 and min(indices.values()) < 256
+    # Admitted in order, so indices are consecutive and straddle 256.
+    assert membership.member(members[0].address)[3] < 256 < membership.member(members[-1].address)[3]
     pid = life.propose()
     life.activate(pid)
-    order = members[250:262] + members[0:5] + members[255:258] + members[3:8] + members[256:258]
+    order = members[243:255] + members[0:5] + members[250:253] + members[3:8] + members[251:253]
     tx = governor.castMemberBallots([ballot(m, governor, pid, FOR) for m in order], {"from": relayer})
     unique = {m.address for m in order}
     assert tx.return_value == len(unique)
     assert len(skipped(tx)) == len(order) - len(unique)
     assert all(reason == SKIP_ALREADY_VOTED for _, reason in skipped(tx))
     assert ints(governor.proposalVotes(pid)) == (0, len(unique) * raw_weight(1), 0)
-    for m in members:
+    for m in members[:10] + members[240:]:
         assert governor.hasVoted(pid, m.address) == (m.address in unique)
