@@ -1,0 +1,385 @@
+"""Proposal tracks: lifecycle on every track, thresholds, double majority, constitutional calls,
+rapid-response role, track parameters and the guardian."""
+
+import pytest
+from brownie import ZERO_ADDRESS, accounts, chain, web3
+
+from tests.conftest import ASSOCIATE, CORPORATE, FULL, PARTNER, STATE
+from tests.governance.conftest import (
+    ABSTAIN, ACTIVE, AGAINST, CANCELED, CONSTITUTIONAL, DEFEATED, EXECUTED, FOR, MIN_DELAY, ORDINARY,
+    PENDING, QUEUED, RAPID, SUCCEEDED, TRACKS, advance_time, ballot, ints, now, reverts_with,
+)
+
+TRACK_IDS = ["ordinary", "rapid", "constitutional"]
+
+
+def calls_for(track, membership):
+    """An action that fits the track: a constitutional one on the Constitutional track."""
+    if track == CONSTITUTIONAL:
+        return [membership.address], [0], [membership.setCorporateCap.encode_input(2500)]
+    return [membership.address], [0], [membership.setTierName.encode_input(1, f"Associate track {track}")]
+
+
+def proposer_for(track, responder):
+    return responder if track == RAPID else accounts[0]
+
+
+@pytest.mark.parametrize("track", [ORDINARY, RAPID, CONSTITUTIONAL], ids=TRACK_IDS)
+def test_lifecycle_on_every_track(track, governor, membership, timelock, life, signers, voters, responder, relayer):
+    pid = life.propose(track, calls_for(track, membership), sender=proposer_for(track, responder))
+    period, quorum_bps, pass_bps, delay = TRACKS[track]
+    assert governor.proposalTrack(pid) == track
+    assert ints(governor.proposalParams(pid)) == (track, quorum_bps, pass_bps, delay)
+    assert governor.proposalDeadline(pid) - governor.proposalSnapshot(pid) == period
+    assert governor.state(pid) == PENDING
+
+    life.activate(pid)
+    for v in voters:  # directly
+        governor.castVote(pid, FOR, {"from": v})
+    governor.castMemberBallot(*ballot(signers[0], governor, pid, FOR, "single relay"), {"from": relayer})
+    tx = governor.castMemberBallots([ballot(s, governor, pid, FOR) for s in signers[1:4]], {"from": relayer})
+    assert tx.return_value == 3
+    governor.castMemberBallot(*ballot(signers[4], governor, pid, AGAINST), {"from": relayer})
+
+    snapshot = governor.proposalSnapshot(pid)
+    expected_for = sum(membership.getPastVotes(a, snapshot) for a in [*voters, *(s.address for s in signers[:4])])
+    expected_against = membership.getPastVotes(signers[4].address, snapshot)
+    assert ints(governor.proposalVotes(pid)) == (expected_against, expected_for, 0)
+    assert ints(governor.proposalStateVotes(pid)) == (7, 1)
+
+    life.close(pid)
+    assert governor.state(pid) == SUCCEEDED
+    tx = life.queue(pid)
+    assert governor.state(pid) == QUEUED
+    assert governor.proposalEta(pid) == tx.timestamp + max(delay, MIN_DELAY)
+    with reverts_with("TimelockUnexpectedOperationState"):
+        life.execute(pid)
+    life.wait_eta(pid)
+    life.execute(pid)
+    assert governor.state(pid) == EXECUTED
+    if track == CONSTITUTIONAL:
+        assert membership.voteSchedule()[2] == 2500
+    else:
+        assert membership.tierName(1) == f"Associate track {track}"
+
+
+@pytest.mark.parametrize("track", [ORDINARY, RAPID, CONSTITUTIONAL], ids=TRACK_IDS)
+def test_majority_against_defeats_on_every_track(track, governor, membership, life, voters, responder):
+    pid = life.propose(track, calls_for(track, membership), sender=proposer_for(track, responder))
+    life.activate(pid)
+    governor.castVote(pid, FOR, {"from": voters[0]})
+    governor.castVote(pid, AGAINST, {"from": voters[1]})
+    governor.castVote(pid, AGAINST, {"from": voters[2]})
+    life.close(pid)
+    assert governor.state(pid) == DEFEATED
+    with reverts_with("GovernorUnexpectedProposalState"):
+        life.queue(pid)
+
+
+@pytest.mark.parametrize("track", [ORDINARY, RAPID, CONSTITUTIONAL], ids=TRACK_IDS)
+def test_voting_closes_at_the_track_deadline(track, governor, membership, life, voters, signers, responder, relayer):
+    pid = life.propose(track, calls_for(track, membership), sender=proposer_for(track, responder))
+    life.activate(pid)
+    governor.castVote(pid, FOR, {"from": voters[0]})
+    deadline = governor.proposalDeadline(pid)
+    chain.mine(deadline - web3.eth.block_number - 1)
+    # The last block of the voting period still counts.
+    governor.castVote(pid, FOR, {"from": voters[1]})
+    assert web3.eth.block_number == deadline
+    with reverts_with("GovernorUnexpectedProposalState"):
+        governor.castVote(pid, FOR, {"from": voters[2]})
+    with reverts_with("GovernorNoValidBallot"):
+        governor.castMemberBallots([ballot(signers[0], governor, pid, FOR)], {"from": relayer})
+
+
+def test_quorum_not_reached_defeats(governor, life, voters, signers, relayer, membership):
+    pid = life.propose()
+    life.activate(pid)
+    # One Associate state for, alone: far below 20% of the total.
+    governor.castMemberBallot(*ballot(signers[4], governor, pid, FOR), {"from": relayer})
+    life.close(pid)
+    assert governor.proposalQuorum(pid) > governor.proposalVotes(pid)[1]
+    assert governor.state(pid) == DEFEATED
+
+
+def test_abstentions_count_towards_quorum_only(governor, life, voters):
+    pid = life.propose()
+    life.activate(pid)
+    governor.castVote(pid, ABSTAIN, {"from": voters[0]})
+    governor.castVote(pid, ABSTAIN, {"from": voters[1]})
+    life.close(pid)
+    assert governor.proposalVotes(pid)[2] >= governor.proposalQuorum(pid)
+    assert governor.state(pid) == DEFEATED  # for (0) is not more than against (0)
+
+
+def test_tie_fails_ordinary_majority(governor, life, voters):
+    pid = life.propose()
+    life.activate(pid)
+    governor.castVote(pid, FOR, {"from": voters[0]})
+    governor.castVote(pid, AGAINST, {"from": voters[1]})
+    life.close(pid)
+    assert governor.state(pid) == DEFEATED
+
+
+def test_rapid_response_track_needs_a_rapid_responder(governor, life, responder):
+    with reverts_with("GovernorRestrictedTrack"):
+        life.propose(RAPID, sender=accounts[5])
+    assert not governor.isRapidResponder(accounts[5])
+    assert governor.isRapidResponder(responder)
+    pid = life.propose(RAPID, sender=responder)
+    assert governor.proposalTrack(pid) == RAPID
+
+
+def test_rapid_response_needs_two_thirds(governor, membership, life, responder, signers, relayer):
+    # 1250 + 650 for, 1250 against: 60% for, a simple majority but short of 2/3.
+    pid = life.propose(RAPID, sender=responder)
+    life.activate(pid)
+    b = [ballot(signers[0], governor, pid, FOR), ballot(signers[1], governor, pid, AGAINST),
+         ballot(signers[2], governor, pid, FOR)]
+    governor.castMemberBallots(b, {"from": relayer})
+    life.close(pid)
+    against, for_, _ = governor.proposalVotes(pid)
+    assert for_ > against and for_ * 3 < 2 * (for_ + against)
+    assert governor.state(pid) == DEFEATED
+
+
+def _double_majority_vote(governor, life, signers, relayer, track, partner_support):
+    """For: two Full states and both corporates (>= 2/3 of the weight). Against: two Associate
+    states. One Partner state votes `partner_support`, the other Partner abstains."""
+    pid = life.propose(track, calls_for(track, governor_membership(governor)))
+    life.activate(pid)
+    s = signers
+    b = [ballot(s[0], governor, pid, FOR), ballot(s[1], governor, pid, FOR), ballot(s[6], governor, pid, FOR),
+         ballot(s[7], governor, pid, FOR), ballot(s[4], governor, pid, AGAINST), ballot(s[5], governor, pid, AGAINST),
+         ballot(s[2], governor, pid, partner_support), ballot(s[3], governor, pid, ABSTAIN)]
+    governor.castMemberBallots(b, {"from": relayer})
+    life.close(pid)
+    return pid
+
+
+def governor_membership(governor):
+    from brownie import Membership
+    return Membership.at(governor.token())
+
+
+def test_constitutional_two_thirds_weight_but_minority_of_states_fails(governor, life, signers, relayer):
+    pid = _double_majority_vote(governor, life, signers, relayer, CONSTITUTIONAL, AGAINST)
+    against, for_, _ = governor.proposalVotes(pid)
+    assert for_ * 3 >= 2 * (for_ + against)  # the weighted 2/3 is met...
+    assert ints(governor.proposalStateVotes(pid)) == (2, 3)  # ...but 2 states for, 3 against
+    assert governor.state(pid) == DEFEATED
+
+
+def test_same_vote_passes_the_ordinary_track(governor, life, signers, relayer):
+    pid = _double_majority_vote(governor, life, signers, relayer, ORDINARY, AGAINST)
+    assert governor.state(pid) == SUCCEEDED
+
+
+def test_constitutional_passes_with_a_majority_of_states(governor, life, signers, relayer):
+    pid = _double_majority_vote(governor, life, signers, relayer, CONSTITUTIONAL, FOR)
+    assert ints(governor.proposalStateVotes(pid)) == (3, 2)
+    assert governor.state(pid) == SUCCEEDED
+
+
+def test_state_head_count_ties_fail(governor, life, signers, relayer):
+    pid = _double_majority_vote(governor, life, signers, relayer, CONSTITUTIONAL, ABSTAIN)
+    assert ints(governor.proposalStateVotes(pid)) == (2, 2)
+    assert governor.state(pid) == DEFEATED
+
+
+# ---------------------------------------------------------------- constitutional calls
+
+
+def test_constitutional_call_on_ordinary_track_is_rejected(governor, membership, timelock, life, responder):
+    cap = ([membership.address], [0], [membership.setCorporateCap.encode_input(3000)])
+    with reverts_with("GovernorConstitutionalCallOffTrack"):
+        life.propose(ORDINARY, cap)
+    with reverts_with("GovernorConstitutionalCallOffTrack"):
+        life.propose(None, cap)  # plain propose() is the Ordinary track
+    with reverts_with("GovernorConstitutionalCallOffTrack"):
+        life.propose(RAPID, cap, sender=responder)
+    # Mixed with an ordinary call, at any position.
+    mixed = life.action()
+    mixed = (mixed[0] + cap[0], mixed[1] + cap[1], mixed[2] + cap[2])
+    with reverts_with("GovernorConstitutionalCallOffTrack"):
+        life.propose(ORDINARY, mixed)
+    assert life.propose(CONSTITUTIONAL, cap)
+
+
+def test_calls_to_the_governor_or_timelock_are_constitutional(governor, timelock, life):
+    params = governor.setTrackParams.encode_input(ORDINARY, (5, 100, 5000, 0))
+    delay = timelock.updateDelay.encode_input(0)
+    assert governor.isConstitutionalCall(governor, params)
+    assert governor.isConstitutionalCall(timelock, delay)
+    for target, data in [(governor, params), (timelock, delay), (governor, "0x")]:
+        with reverts_with("GovernorConstitutionalCallOffTrack"):
+            life.propose(ORDINARY, ([target.address], [0], [data]))
+
+
+def test_track_params_change_only_by_constitutional_proposal(governor, life, voters, signers):
+    new = (7, 1000, 5000, 30)
+    with reverts_with("GovernorOnlyExecutor"):
+        governor.setTrackParams(ORDINARY, new, {"from": accounts[0]})
+    old_pid = life.propose()
+    calls = ([governor.address], [0], [governor.setTrackParams.encode_input(ORDINARY, new)])
+    pid = life.propose(CONSTITUTIONAL, calls)
+    tx = life.enact(pid, voters, signers)
+    assert tx.events["TrackParamsSet"]["votingPeriod"] == 7
+    assert ints(governor.trackParams(ORDINARY)) == new
+    assert governor.votingPeriod() == 7
+    # New proposals take the new parameters; the older one keeps its own.
+    fresh = life.propose()
+    assert governor.proposalDeadline(fresh) - governor.proposalSnapshot(fresh) == 7
+    assert governor.proposalDeadline(old_pid) - governor.proposalSnapshot(old_pid) == TRACKS[ORDINARY][0]
+    assert governor.proposalParams(old_pid)[1] == TRACKS[ORDINARY][1]
+
+
+def test_invalid_track_params_are_rejected(membership, timelock, admin):
+    from brownie import WaicoGovernor
+    bad = [TRACKS[0], (0, 100, 5000, 0), TRACKS[2]]
+    with reverts_with("GovernorInvalidTrackParams"):
+        WaicoGovernor.deploy(membership, timelock, 1, bad, ZERO_ADDRESS, 0, [], {"from": admin})
+
+
+def test_seeding_is_the_deployers_and_ends_with_the_first_proposal(governor, membership, admin, life):
+    sel = [membership.setTierName.signature]
+    with reverts_with("GovernorSeedingClosed"):
+        governor.seedConstitutional(membership, sel, {"from": accounts[5]})
+    assert governor.seeder() == admin
+    governor.seedConstitutional(membership, sel, {"from": admin})
+    assert governor.isConstitutionalCall(membership, membership.setTierName.encode_input(1, "x"))
+    with reverts_with("GovernorConstitutionalCallOffTrack"):
+        life.propose(ORDINARY)  # setTierName is now constitutional
+    tx = governor.proposeOnTrack(CONSTITUTIONAL, *life.action(), "first", {"from": accounts[0]})
+    assert "SeedingEnded" in tx.events
+    assert governor.seeder() == ZERO_ADDRESS
+    with reverts_with("GovernorSeedingClosed"):
+        governor.seedConstitutional(membership, sel, {"from": admin})
+
+
+def test_registry_changes_only_constitutionally(governor, membership, life, voters, signers, relayer):
+    sel = [membership.setTierName.signature]
+    with reverts_with("GovernorOnlyExecutor"):
+        governor.setConstitutional(membership, sel, True, {"from": accounts[0]})
+    pending = life.propose(ORDINARY)  # an ordinary proposal made before the change
+    calls = ([governor.address], [0], [governor.setConstitutional.encode_input(membership, sel, True)])
+    pid = life.propose(CONSTITUTIONAL, calls)
+    life.activate(pid)
+    for v in voters:
+        governor.castVote(pid, FOR, {"from": v})
+        governor.castVote(pending, FOR, {"from": v})
+    governor.castMemberBallots([ballot(s, governor, pid, FOR) for s in signers], {"from": relayer})
+    life.close(pid)
+    life.close(pending)
+    life.queue(pid)
+    life.wait_eta(pid)
+    tx = life.execute(pid)
+    assert tx.events["ConstitutionalCallSet"]["constitutional"] is True
+    # The earlier ordinary proposal now holds a constitutional call: it cannot be queued.
+    with reverts_with("GovernorConstitutionalCallOffTrack"):
+        life.queue(pending)
+
+
+def test_end_seeding(governor, membership, admin):
+    governor.endSeeding({"from": admin})
+    with reverts_with("GovernorSeedingClosed"):
+        governor.seedConstitutional(membership, [membership.setTierName.signature], {"from": admin})
+
+
+# ---------------------------------------------------------------- guardian
+
+
+def test_guardian_cancels_pending_active_and_queued_proposals(governor, timelock, life, guardian, voters):
+    pending = life.propose()
+    life.cancel(pending, guardian)
+    assert governor.state(pending) == CANCELED
+
+    active = life.propose()
+    life.activate(active)
+    life.cancel(active, guardian)
+    assert governor.state(active) == CANCELED
+    with reverts_with("GovernorUnexpectedProposalState"):
+        governor.castVote(active, FOR, {"from": voters[0]})
+
+    queued = life.propose()
+    life.activate(queued)
+    for v in voters:
+        governor.castVote(queued, FOR, {"from": v})
+    life.close(queued)
+    life.queue(queued)
+    life.cancel(queued, guardian)
+    assert governor.state(queued) == CANCELED
+    life.wait_eta(queued)
+    with reverts_with("GovernorUnexpectedProposalState"):
+        life.execute(queued)
+
+
+def test_guardian_cannot_cancel_an_executed_proposal(governor, life, guardian, voters):
+    pid = life.propose()
+    life.activate(pid)
+    for v in voters:
+        governor.castVote(pid, FOR, {"from": v})
+    life.close(pid)
+    life.queue(pid)
+    life.wait_eta(pid)
+    life.execute(pid, sender=guardian)  # anyone may execute a queued proposal...
+    with reverts_with("GovernorUnexpectedProposalState"):
+        life.cancel(pid, guardian)  # ...but the guardian cannot undo it
+
+
+def test_others_cannot_cancel(governor, life, voters):
+    pid = life.propose(sender=accounts[0])
+    with reverts_with("GovernorUnableToCancel"):
+        life.cancel(pid, voters[0])
+    life.activate(pid)
+    with reverts_with("GovernorUnableToCancel"):
+        life.cancel(pid, accounts[0])  # the proposer only while Pending
+    life.cancel(life.propose(sender=accounts[0]), accounts[0])
+
+
+def test_guardian_expires(governor, life, guardian):
+    account, expiry = governor.guardian()
+    assert account == guardian and governor.proposalGuardian() == guardian
+    advance_time(expiry - now() + 1)
+    assert governor.proposalGuardian() == ZERO_ADDRESS
+    pid = life.propose()
+    life.activate(pid)
+    with reverts_with("GovernorUnableToCancel"):
+        life.cancel(pid, guardian)
+
+
+def test_guardian_is_set_by_constitutional_proposal(governor, life, voters, signers, guardian):
+    new_expiry = now() + 10**6
+    with reverts_with("GovernorOnlyExecutor"):
+        governor.setGuardian(accounts[6], new_expiry, {"from": guardian})
+    calls = ([governor.address], [0], [governor.setGuardian.encode_input(accounts[6], new_expiry)])
+    pid = life.propose(CONSTITUTIONAL, calls)
+    tx = life.enact(pid, voters, signers)
+    assert tx.events["GuardianSet"]["newGuardian"] == accounts[6]
+    assert governor.guardian()[0] == accounts[6] and governor.guardian()[1] == new_expiry
+    other = life.propose()
+    with reverts_with("GovernorUnableToCancel"):
+        life.cancel(other, guardian)
+    life.cancel(other, accounts[6])
+
+
+def test_rapid_responders_are_set_by_governance(governor, life, voters, signers):
+    calls = ([governor.address], [0], [governor.setRapidResponder.encode_input(accounts[5], True)])
+    pid = life.propose(CONSTITUTIONAL, calls)
+    life.enact(pid, voters, signers)
+    assert governor.isRapidResponder(accounts[5])
+    life.propose(RAPID, sender=accounts[5])
+
+
+def test_reads_and_interfaces(governor, membership):
+    assert governor.name() == "WAICO Governor"
+    assert governor.version() == "1"
+    assert governor.COUNTING_MODE() == "support=bravo&quorum=for,abstain&params=track"
+    assert governor.CLOCK_MODE() == "mode=blocknumber&from=default"
+    assert governor.clock() == web3.eth.block_number
+    assert governor.votingPeriod() == TRACKS[ORDINARY][0]
+    assert governor.token() == membership
+    t = web3.eth.block_number - 1
+    assert governor.quorum(t) == membership.getPastTotalSupply(t) * TRACKS[ORDINARY][1] // 10_000
+    with reverts_with("GovernorNonexistentProposal"):
+        governor.proposalTrack(123)
