@@ -14,7 +14,7 @@ demo: setup
 test: setup
 	@if (exec 3<>/dev/tcp/127.0.0.1/$(TEST_PORT)) 2>/dev/null; then \
 	  echo "port $(TEST_PORT) is in use: stop the process on it (a stale anvil?) before testing" >&2; exit 1; fi
-	@tools/env brownie test --network anvil $(ARGS)
+	@tools/env brownie test $(ARGS) --network anvil
 
 clean:
 	rm -rf build .venv node_modules reports

@@ -151,7 +151,8 @@ class RelayOutcome:
     tx_hash: str | None = None
 
 
-SKIP_REASONS = ["InvalidSignature", "NotVoting", "AlreadyVoted", "ProposalNotActive", "InvalidSupport"]
+# WaicoGovernor.SkipReason, in order
+SKIP_REASONS = ["ProposalNotActive", "InvalidSignature", "InvalidSupport", "NotVotingMember", "AlreadyVoted"]
 
 
 def relay(signer: Signer, governor, ballots: list[SignedBallot], batch_size: int = 100,
