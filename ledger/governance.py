@@ -7,6 +7,7 @@ from enum import IntEnum
 
 from eth_utils import keccak
 from web3 import Web3
+from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD as _DISCARD
 
 from .ballots import SignedBallot, Support
@@ -58,6 +59,9 @@ class Proposal:
     against: int
     for_: int
     abstain: int
+    states_for: int
+    states_against: int
+    quorum: int
     description: str
     actions: tuple[Action, ...]
     block: int
@@ -71,6 +75,7 @@ class Proposal:
             "id": str(self.id), "track": self.track.name, "state": self.state.name, "proposer": self.proposer,
             "snapshot": self.snapshot, "deadline": self.deadline,
             "votes": {"against": self.against, "for": self.for_, "abstain": self.abstain},
+            "states": {"for": self.states_for, "against": self.states_against}, "quorum": self.quorum,
             "title": self.title, "description": self.description, "block": self.block,
             "actions": [{"target": a.target, "value": a.value, "calldata": "0x" + a.calldata.hex()}
                         for a in self.actions],
@@ -126,6 +131,7 @@ def _read(governor, event) -> Proposal:
     a = event["args"]
     pid = a["proposalId"]
     against, for_, abstain = governor.functions.proposalVotes(pid).call()
+    states_for, states_against = governor.functions.proposalStateVotes(pid).call()
     return Proposal(
         id=pid,
         track=Track(governor.functions.proposalTrack(pid).call()),
@@ -133,11 +139,20 @@ def _read(governor, event) -> Proposal:
         proposer=a["proposer"],
         snapshot=a["voteStart"],
         deadline=governor.functions.proposalDeadline(pid).call(),
-        against=against, for_=for_, abstain=abstain,
+        against=against, for_=for_, abstain=abstain, states_for=states_for, states_against=states_against,
+        quorum=_quorum(governor, pid),
         description=a["description"],
         actions=tuple(Action(t, v, bytes(c)) for t, v, c in zip(a["targets"], a["values"], a["calldatas"])),
         block=event["blockNumber"],
     )
+
+
+def _quorum(governor, pid: int) -> int:
+    """The proposal's quorum, or 0 while its snapshot is still in the future (Pending)."""
+    try:
+        return governor.functions.proposalQuorum(pid).call()
+    except ContractLogicError:
+        return 0
 
 
 @dataclass(frozen=True)

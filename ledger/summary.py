@@ -40,16 +40,48 @@ def table(rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> str:
     return "\n".join(out)
 
 
+def proposals_table(proposals) -> str:
+    rows = [("#", "track", "result", "for", "against", "abstain", "quorum", "states +/-", "title")]
+    for n, p in enumerate(proposals, 1):
+        rows.append((str(n), p.track.name, p.state.name, str(p.for_), str(p.against), str(p.abstain),
+                     str(p.quorum), f"{p.states_for}/{p.states_against}", p.title[:64]))
+    return table(rows, right={0, 3, 4, 5, 6, 7})
+
+
+def payouts_table(payouts, token, budget: int, top: int = 12) -> str:
+    ranked = sorted(payouts, key=lambda p: -p.amount)
+    rows = [("member", "need", "amount", "share")]
+    for p in ranked[:top]:
+        rows.append((p.name, str(p.score), token.show(p.amount), f"{100 * p.amount / budget:5.2f}%"))
+    paid = sum(p.amount for p in payouts)
+    lines = [table(rows, right={1, 2, 3})]
+    if len(ranked) > top:
+        lines.append(f"... and {len(ranked) - top} more")
+    deferred = [p for p in payouts if not p.pushed]
+    lines.append(f"{len(payouts)} recipients, {token.show(paid)} of a {token.show(budget)} budget paid"
+                 + (f"; {len(deferred)} deferred (claimable)" if deferred else "") + "; dust stays in the fund")
+    return "\n".join(lines)
+
+
 def render_demo(result) -> str:
     lines = [
         f"WAICO Ledger demo: chain {result.chain_id} at {result.rpc_url}"
-        + ("" if result.chain_kept else " (stopped)"),
+        + (" (kept running)" if result.chain_kept else " (stopped)"),
         "",
-        f"Members by tier ({len(result.members)}):",
+        f"Members by tier ({len(result.members)}), weights after the votes:",
         members_by_tier(result.members),
+        "",
+        f"Proposals ({result.counted} of {result.relayed} signed ballots counted, "
+        f"relayed in {result.batches} transactions):",
+        proposals_table(result.proposals),
+    ]
+    if result.payouts:
+        lines += ["", "Equity adjustment round:", payouts_table(result.payouts, result.token, result.round_budget)]
+    lines += [
         "",
         f"Deployment manifest: {result.manifest_path}",
         f"Member keys:         {result.keys_dir} (password: waico-demo)",
+        f"Signed ballots:      {result.ballots_dir}",
         f"Done in {result.seconds:.1f} s.",
     ]
     return "\n".join(lines)
