@@ -178,8 +178,9 @@ def _fund_treasury(w3, secretariat: Signer, manifest: Manifest, member_keys: dic
     stable = manifest.contract(w3, "TestStablecoin")
     contributors = [(member_keys[ident], amount * 10**token.decimals) for ident, amount in CONTRIBUTIONS.items()]
     send_all(secretariat, [(stable.functions.mint(k.address, units), "minting test stablecoin")
-                           for k, units in contributors]
-             + [({"to": k.address, "data": b""}, "gas money") for k, _ in contributors])
+                           for k, units in contributors])
+    for key, _ in contributors:
+        secretariat.pay(key.address, 10**17, "sending gas money")
     for key, units in contributors:
         member = Signer(w3, keys.unlock(key, DEMO_PASSWORD), secretariat.decoder)
         send_all(member, [(stable.functions.approve(fund.address, units), "approving the fund"),
@@ -200,7 +201,7 @@ def _propose_all(w3, secretariat: Signer, manifest: Manifest, newcomer: str, bud
         (Track.Ordinary, f"Admit {NEW_MEMBER.name} as an {NEW_MEMBER.tier.name} member",
          [act(membership, membership.functions.admit(newcomer, int(NEW_MEMBER.kind), int(NEW_MEMBER.tier),
                                                      NEW_MEMBER.name, NEW_MEMBER.identifier))]),
-        (Track.RapidResponse, f"Rapid response: register {s6} and require it from Partner up",
+        (Track.RapidResponse, f"Rapid response: register the standard {s6}",
          [act(membership, membership.functions.registerStandard(
              s6, "https://standards.waico.example/s6", hashlib.sha256(s6.encode()).digest()))]),
         (Track.Constitutional, "Lower the cap on the corporate bloc's weight from 20% to 15%",

@@ -97,7 +97,7 @@ def deploy(w3: Web3, signer: Signer, params: Parameters = Parameters()) -> Manif
     expiry = w3.eth.get_block("latest")["timestamp"] + params.guardian_term
     put("WaicoGovernor", membership_address, timelock_address, params.voting_delay, [t.as_tuple() for t in tracks],
         params.guardian or me, expiry, list(params.rapid_responders or (me,)))
-    token = params.token or put("TestStablecoin")
+    token = params.token or put("TestStablecoin", me)
     put("EquityFund", token, membership_address, me, params.epoch_length, params.epoch_limit)
 
     membership = manifest.contract(w3, "Membership")
