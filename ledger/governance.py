@@ -159,7 +159,7 @@ def _quorum(governor, pid: int) -> int:
 class RelayOutcome:
     """What became of one relayed ballot."""
 
-    ballot: SignedBallot
+    signed: SignedBallot
     counted: bool
     weight: int = 0
     skip_reason: str | None = None

@@ -184,7 +184,7 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
         sys.exit(1)
     signer = unlock_signer(ctx, key_name, dev_account)
     progress(f"relaying {len(good)} ballots in batches of {batch_size}")
-    with click.progressbar(length=len(good), label="ballots", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=len(good), label="ballots", file=sys.stderr) as bar:
         done = [0]
 
         def advance(n, _total):
@@ -193,7 +193,7 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
 
         outcomes = relay(signer, ctx.contract("WaicoGovernor"), [s for _, s, _ in good], batch_size, advance)
     files_by_ballot = {id(s): f for f, s, _ in good}
-    report = [{"file": files_by_ballot[id(o.ballot)], "voter": o.ballot.voter, "counted": o.counted,
+    report = [{"file": files_by_ballot[id(o.signed)], "voter": o.signed.ballot.voter, "counted": o.counted,
                "weight": o.weight, "skipped": o.skip_reason, "tx": o.tx_hash} for o in outcomes]
     counted = sum(o.counted for o in outcomes)
     ctx.emit(report, "\n".join(

@@ -37,7 +37,7 @@ def member_key(cli, secretariat, membership, snapshot):
 
 
 def test_member_list_and_show(cli, member_key):
-    listed = json.loads(cli("member", "list", "--json").output)
+    listed = json.loads(cli("member", "list", "--json").stdout)
     assert [m["identifier"] for m in listed] == ["MYS"]
     assert listed[0]["weight"] == 350 and listed[0]["tier"] == "Associate"
     shown = cli("member", "show", "mys").output
@@ -63,7 +63,7 @@ def test_member_declares_gets_certified_and_is_promoted(cli, member_key, members
         cli("standard", "declare", sid, "--key", "MYS", "--evidence", "0x" + "11" * 32, env=env)
         cli("standard", "certify", "MYS", sid, "--dev-account", "0")
     promoted = cli("standard", "promote", "MYS", "--dev-account", "2", "--json")
-    assert json.loads(promoted.output) == {"member": member_key.address, "from": "Associate", "to": "Partner"}
+    assert json.loads(promoted.stdout) == {"member": member_key.address, "from": "Associate", "to": "Partner"}
 
 
 def test_wrong_password_is_a_one_line_error_and_changes_nothing(cli, member_key, membership):
@@ -89,7 +89,7 @@ def test_non_verifier_certification_reports_the_contract_error(cli, member_key):
 
 
 def test_standard_list_shows_requirements(cli):
-    listed = json.loads(cli("standard", "list", "--json").output)
+    listed = json.loads(cli("standard", "list", "--json").stdout)
     assert len(listed) == 5
     assert listed[0]["requiredBy"] == ["Associate", "Partner", "Full"]
     assert listed[4]["requiredBy"] == ["Full"]
@@ -97,12 +97,12 @@ def test_standard_list_shows_requirements(cli):
 
 def test_account_new_import_list(cli, tmp_path):
     env = {"WAICO_PASSWORD": "pw"}
-    made = json.loads(cli("account", "new", "alice", "--json", env=env).output)
+    made = json.loads(cli("account", "new", "alice", "--json", env=env).stdout)
     other = Account.create()
     exported = tmp_path / "wallet-export.json"
     exported.write_text(json.dumps(Account.encrypt(other.key, "pw2", iterations=1024)))
     cli("account", "import", str(exported), "--label", "bob")
-    listed = {k["label"]: k["address"] for k in json.loads(cli("account", "list", "--json").output)}
+    listed = {k["label"]: k["address"] for k in json.loads(cli("account", "list", "--json").stdout)}
     assert listed == {"alice": made["address"], "bob": other.address}
     assert other.key.hex()[2:] not in cli("account", "list").output
 
