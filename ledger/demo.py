@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from eth_account import Account
 from web3.logs import DISCARD as _DISCARD
 
 from . import ballots, keys
@@ -29,7 +28,8 @@ from .deploy import Parameters, deploy, hand_over, send_all
 from .fund import Token, token_of
 from .governance import Action, Proposal, ProposalState, Track, execute, propose, queue, read_proposals, relay
 from .manifest import Manifest
-from .membership import DEFAULT_ROSTER, Kind, Member, RosterEntry, Tier, admit_calls, load_roster, read_members
+from .membership import DEFAULT_ROSTER, Kind, Member, RosterEntry, Tier, load_roster, read_members
+from .onboarding import onboard
 
 DEMO_PASSWORD = "waico-demo"  # the demo's member keys guard nothing of value; real keys get a prompt
 BATCH_SIZE = 50
@@ -115,10 +115,11 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
                             ballots_dir=workdir / "ballots", chain_kept=keep_chain or not own_chain)
 
         progress(f"creating {len(roster) + 1} member keys in {result.keys_dir} (password {DEMO_PASSWORD!r})")
-        member_keys = {e.identifier: _member_key(result.keys_dir, e.identifier) for e in [*roster, NEW_MEMBER]}
+        member_keys = {e.identifier: keys.ensure_key(result.keys_dir, e.identifier, DEMO_PASSWORD)
+                       for e in [*roster, NEW_MEMBER]}
 
         progress(f"admitting {len(roster)} founding members and setting their need scores")
-        _onboard(w3, secretariat, manifest, roster, member_keys, roster_path)
+        onboard(w3, secretariat, manifest, roster, [member_keys[e.identifier].address for e in roster], roster_path)
 
         progress("paying contributions into the equity fund")
         result.token = _fund_treasury(w3, secretariat, manifest, member_keys)
@@ -149,27 +150,6 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
                           for p in result.payouts]
         result.seconds = time.monotonic() - started
         return result
-
-
-def _member_key(directory: Path, label: str) -> keys.KeyFile:
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in label)
-    path = directory / f"{safe}.json"
-    if path.exists():
-        return keys.read_keyfile(path)
-    return keys.write_keyfile(directory, safe, Account.create().key, DEMO_PASSWORD)
-
-
-def _onboard(w3, secretariat: Signer, manifest: Manifest, roster: list[RosterEntry], member_keys: dict,
-             roster_path: Path) -> None:
-    membership = manifest.contract(w3, "Membership")
-    fund = manifest.contract(w3, "EquityFund")
-    addresses = [member_keys[e.identifier].address for e in roster]
-    calls = [(c, "admitting a member") for c in admit_calls(membership, roster, addresses)]
-    scored = [(a, e.need_score) for a, e in zip(addresses, roster) if e.need_score > 0]
-    source = hashlib.sha256(Path(roster_path).read_bytes()).digest()
-    calls.append((fund.functions.setNeedScores([a for a, _ in scored], [s for _, s in scored], source,
-                                               f"file:{Path(roster_path).name}"), "setting need scores"))
-    send_all(secretariat, calls)
 
 
 def _fund_treasury(w3, secretariat: Signer, manifest: Manifest, member_keys: dict) -> Token:

@@ -57,6 +57,15 @@ def new_key(directory: Path, label: str, password: str) -> KeyFile:
     return write_keyfile(directory, label, Account.create().key, password)
 
 
+def ensure_key(directory: Path, label: str, password: str) -> KeyFile:
+    """The key named `label` (characters outside [A-Za-z0-9_-] become _), created if missing."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in label)
+    path = directory / f"{safe}.json"
+    if path.exists():
+        return read_keyfile(path)
+    return write_keyfile(directory, safe, Account.create().key, password)
+
+
 def read_keyfile(path: Path) -> KeyFile:
     try:
         data = json.loads(Path(path).read_text())

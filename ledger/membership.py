@@ -42,6 +42,7 @@ class RosterEntry:
     tier: Tier
     need_score: int
     note: str = ""
+    address: str | None = None  # optional column: the member's account
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,23 @@ def load_roster(path: Path = DEFAULT_ROSTER) -> list[RosterEntry]:
                 tier=Tier[row["tier"].strip()],
                 need_score=int(row.get("need_score") or 0),
                 note=(row.get("note") or "").strip(),
+                address=_address(row.get("address")),
             ))
         except (KeyError, ValueError, AttributeError) as exc:
             raise ConfigError(f"{path}:{line}: bad roster row ({exc}); expected kind State|Corporate, "
-                              "tier Observer|Associate|Partner|Full, need_score an integer") from None
+                              "tier Observer|Associate|Partner|Full, need_score an integer, "
+                              "address (optional) a 0x-address") from None
         if not entries[-1].identifier or not entries[-1].name:
             raise ConfigError(f"{path}:{line}: name and identifier must not be empty")
     return entries
+
+
+def _address(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    from web3 import Web3
+
+    return Web3.to_checksum_address(value.strip())
 
 
 def admit_calls(contract, roster: list[RosterEntry], addresses: list[str]):

@@ -1,0 +1,12 @@
+"""Deploy and wire every contract, write the manifest (WAICO_WORKDIR, default ./.waico).
+
+    tools/env brownie run scripts/deploy.py --network anvil
+"""
+
+from brownie import web3
+
+from ledger import secretariat
+
+
+def main():
+    secretariat.deploy(web3.provider.endpoint_uri)
