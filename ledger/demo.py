@@ -58,6 +58,7 @@ class DemoResult:
     keys_dir: Path
     ballots_dir: Path
     chain_kept: bool
+    chain_pid: int | None = None  # of the anvil the demo started and kept running
     token: Token | None = None
     members: list[Member] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
@@ -73,6 +74,7 @@ class DemoResult:
             "rpcUrl": self.rpc_url,
             "chainId": self.chain_id,
             "chainKept": self.chain_kept,
+            "chainPid": self.chain_pid,
             "paths": {"workdir": str(self.workdir), "deployment": str(self.manifest_path),
                       "keys": str(self.keys_dir), "ballots": str(self.ballots_dir)},
             "members": [
@@ -112,7 +114,8 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
         write_settings(workdir, rpc_url=rpc_url)
         result = DemoResult(rpc_url=rpc_url, chain_id=manifest.chain_id, workdir=workdir,
                             manifest_path=manifest_path, keys_dir=workdir / "keys",
-                            ballots_dir=workdir / "ballots", chain_kept=keep_chain or not own_chain)
+                            ballots_dir=workdir / "ballots", chain_kept=keep_chain or not own_chain,
+                            chain_pid=anvil.process.pid if own_chain and keep_chain else None)
 
         progress(f"creating {len(roster) + 1} member keys in {result.keys_dir} (password {DEMO_PASSWORD!r})")
         member_keys = {e.identifier: keys.ensure_key(result.keys_dir, e.identifier, DEMO_PASSWORD)

@@ -66,7 +66,8 @@ def payouts_table(payouts, token, budget: int, top: int = 12) -> str:
 def render_demo(result) -> str:
     lines = [
         f"WAICO Ledger demo: chain {result.chain_id} at {result.rpc_url}"
-        + (" (kept running)" if result.chain_kept else " (stopped)"),
+        + (f" (kept running: stop it with `kill {result.chain_pid}`)" if result.chain_pid
+           else " (kept running)" if result.chain_kept else " (stopped)"),
         "",
         f"Members by tier ({len(result.members)}), weights after the votes:",
         members_by_tier(result.members),

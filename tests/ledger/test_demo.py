@@ -1,0 +1,70 @@
+"""`waico demo` end to end, as a subprocess, the way the README's first command runs it."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+WAICO = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "waico")
+
+
+def port_open(url: str) -> bool:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.socket() as s:
+        return s.connect_ex((host, int(port))) == 0
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("demo")
+    result = subprocess.run([WAICO, "demo", "--workdir", str(workdir), "--keep-chain", "--json"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    yield workdir, summary, result.stderr
+    os.kill(summary["chainPid"], signal.SIGTERM)
+
+
+def test_demo_runs_every_track_and_a_round(demo):
+    workdir, summary, progress = demo
+    tracks = {p["track"]: p["state"] for p in summary["proposals"]}
+    assert tracks == {"Ordinary": "Executed", "RapidResponse": "Executed", "Constitutional": "Executed"}
+    assert len(summary["proposals"]) == 4
+    assert summary["ballots"]["counted"] == summary["ballots"]["relayed"] > 100
+    assert summary["ballots"]["transactions"] < summary["ballots"]["relayed"] / 10  # batched
+    states = [m for m in summary["members"] if m["kind"] == "State"]
+    corporates = [m for m in summary["members"] if m["kind"] == "Corporate"]
+    assert len(states) >= 30 and len(corporates) >= 8
+    assert {"MYS", "IDN", "ARE", "CHN"} <= {m["identifier"] for m in states}
+    assert {m["tier"] for m in summary["members"]} == {"Observer", "Associate", "Partner", "Full"}
+    # the constitutional vote lowered the corporate cap to 15%: the bloc weighs at most that now
+    total = sum(m["weight"] for m in summary["members"])
+    assert sum(m["weight"] for m in corporates) * 10_000 <= 1500 * total
+    paid = summary["round"]["paid"]
+    assert 0 < paid <= summary["round"]["budget"] and len(summary["round"]["payouts"]) > 20
+    assert "relaying them in batches" in progress
+
+
+def test_demo_leaves_files_that_later_commands_use(demo):
+    workdir, summary, _ = demo
+    assert Path(summary["paths"]["deployment"]).exists()
+    assert len(list(Path(summary["paths"]["ballots"]).glob("*.json"))) == summary["ballots"]["relayed"]
+    listed = subprocess.run([WAICO, "member", "list", "--json", "--workdir", str(workdir)],
+                            capture_output=True, text=True, check=True)
+    assert len(json.loads(listed.stdout)) == len(summary["members"])
+    ballot = next(Path(summary["paths"]["ballots"]).glob("p1-*.json"))
+    checked = subprocess.run([WAICO, "ballot", "verify", "--offline", str(ballot), "--workdir", str(workdir)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0 and checked.stdout.startswith("ok")
+
+
+def test_demo_stops_its_chain_unless_kept(tmp_path):
+    result = subprocess.run([WAICO, "demo", "--workdir", str(tmp_path), "--json"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["chainKept"] is False and not port_open(summary["rpcUrl"])
