@@ -161,9 +161,9 @@ def _fund_treasury(w3, secretariat: Signer, manifest: Manifest, member_keys: dic
     stable = manifest.contract(w3, "TestStablecoin")
     contributors = [(member_keys[ident], amount * 10**token.decimals) for ident, amount in CONTRIBUTIONS.items()]
     send_all(secretariat, [(stable.functions.mint(k.address, units), "minting test stablecoin")
-                           for k, units in contributors])
-    for key, _ in contributors:
-        secretariat.pay(key.address, 10**17, "sending gas money")
+                           for k, units in contributors]
+             # every member key gets gas money, to declare standards or vote directly later
+             + [({"to": k.address, "data": b""}, "sending gas money", 10**17) for k in member_keys.values()])
     for key, units in contributors:
         member = Signer(w3, keys.unlock(key, DEMO_PASSWORD), secretariat.decoder)
         send_all(member, [(stable.functions.approve(fund.address, units), "approving the fund"),

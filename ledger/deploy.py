@@ -138,6 +138,10 @@ def hand_over(w3: Web3, signer: Signer, manifest: Manifest) -> None:
 
 
 def send_all(signer: Signer, calls: list[tuple]) -> list:
-    """Send transactions back to back (nonces in order), then wait for every receipt."""
-    sent = [(signer.send(call, what, wait=False), what) for call, what in calls]
+    """Send transactions back to back (nonces in order), then wait for every receipt.
+
+    Each item is (call, what) or, for a plain ETH transfer, ({"to": address, "data": b""}, what, wei).
+    """
+    sent = [(signer.send(c[0], c[1], gas=21_000 if len(c) > 2 else None, value=c[2] if len(c) > 2 else 0,
+                         wait=False), c[1]) for c in calls]
     return [signer.wait(tx_hash, what) for tx_hash, what in sent]

@@ -30,9 +30,18 @@ def eligibility(governor, membership, proposal_id: int, voter: str) -> Eligibili
     return Eligibility(weight, state, governor.functions.hasVoted(proposal_id, voter).call())
 
 
-def require_can_vote(governor, membership, proposal_id: int, voter: str, source: str = "ballot") -> int:
-    """Raise the one-line error that explains why `voter` cannot vote on the proposal; else its weight."""
+def require_can_vote(governor, membership, proposal_id: int, voter: str, source: str = "ballot",
+                     open_now: bool = False) -> int:
+    """Raise the one-line error that explains why `voter` cannot vote on the proposal; else its weight.
+
+    A Pending proposal accepts signatures (ballots may be signed ahead); relaying needs it Active
+    (`open_now`).
+    """
     e = eligibility(governor, membership, proposal_id, voter)
+    if e.state is ProposalState.Pending and open_now:
+        snapshot = governor.functions.proposalSnapshot(proposal_id).call()
+        raise ProposalClosed(f"{source}: voting on proposal {_short(proposal_id)} opens after block {snapshot}"
+                             f" (now {membership.functions.clock().call()})")
     if e.state not in (ProposalState.Pending, ProposalState.Active):
         raise ProposalClosed(f"{source}: proposal {_short(proposal_id)} is {e.state.name}; voting is closed")
     if e.weight == 0:

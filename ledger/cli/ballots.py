@@ -98,11 +98,17 @@ def sign(ctx, proposal, support, reason, key_name, out, offline):
              f"signed: {b.support.name} on proposal {b.proposal_id} by {voter}\nwritten to {path}")
 
 
-def _load_all(ctx, files, online: bool):
-    """Load and check every file; return (valid ballots, problems) — problems are one-liners."""
+def _load_all(ctx, files, online: bool, for_relay: bool = False):
+    """Load and check every file; return (valid, problems). `valid` holds (file, ballot, info);
+    problems are one-line messages.
+
+    Online, `info` has the voter's weight at the snapshot, the proposal's state and whether the
+    member's vote is on record. For relaying, a closed proposal or a recorded vote is a problem;
+    for verifying, only a bad shape, domain or signature, or a voter without a vote, is.
+    """
     from .. import ballots
-    from ..errors import LedgerError
-    from ..voting import check_ballot, require_can_vote
+    from ..errors import LedgerError, NotAMember
+    from ..voting import check_ballot, eligibility, require_can_vote
 
     good, problems, seen = [], [], set()
     w3 = ctx.w3 if online else None
@@ -116,8 +122,15 @@ def _load_all(ctx, files, online: bool):
             if key in seen:
                 raise LedgerError(f"{f}: a second ballot of {signed.ballot.voter} on the same proposal")
             seen.add(key)
-            weight = require_can_vote(governor, membership, *key, source=f) if online else None
-            good.append((f, signed, weight))
+            info = {}
+            if for_relay:
+                info["weight"] = require_can_vote(governor, membership, *key, source=f, open_now=True)
+            elif online:
+                e = eligibility(governor, membership, *key)
+                if e.weight == 0:
+                    raise NotAMember(f"{f}: {key[1]} had no vote at the proposal's snapshot")
+                info = {"weight": e.weight, "proposal": e.state.name, "counted": e.already_voted}
+            good.append((f, signed, info))
         except LedgerError as exc:
             problems.append(str(exc))
     return good, problems
@@ -134,8 +147,9 @@ def _offline_manifest(ctx):
 @click.option("--offline", is_flag=True,
               help="Check shape, domain and signature only (no RPC: skips membership and proposal state).")
 def verify(ctx, files, offline):
-    """Check ballot files: shape, domain (chain, governor), signature, and on chain the voter's
-    membership at the snapshot and the proposal's state. Exit 1 if any file fails.
+    """Check ballot files: shape, domain (chain, governor), signature, and on chain that the
+    voter had a vote at the proposal's snapshot; say whether each vote is on record (counted).
+    Exit 1 if any file fails.
 
     \b
     Example:
@@ -145,10 +159,17 @@ def verify(ctx, files, offline):
     import sys
 
     good, problems = _load_all(ctx, files, online=not offline)
-    report = [{"file": f, "voter": s.ballot.voter, "support": s.ballot.support.name, "weight": w, "ok": True}
-              for f, s, w in good] + [{"problem": p, "ok": False} for p in problems]
-    lines = [f"ok   {f}: {s.ballot.support.name} by {s.ballot.voter}" + (f" (weight {w})" if w else "")
-             for f, s, w in good] + [f"FAIL {p}" for p in problems]
+    report = [{"file": f, "voter": s.ballot.voter, "support": s.ballot.support.name, **info, "ok": True}
+              for f, s, info in good] + [{"problem": p, "ok": False} for p in problems]
+
+    def describe(info):
+        if not info:
+            return ""
+        voted = "vote on record" if info["counted"] else "not yet counted"
+        return f" (weight {info['weight']}; proposal {info['proposal']}; {voted})"
+
+    lines = [f"ok   {f}: {s.ballot.support.name} by {s.ballot.voter}{describe(info)}"
+             for f, s, info in good] + [f"FAIL {p}" for p in problems]
     ctx.emit(report, "\n".join(lines))
     if problems:
         sys.exit(1)
@@ -173,7 +194,7 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
 
     from ..governance import relay
 
-    good, problems = _load_all(ctx, files, online=True)
+    good, problems = _load_all(ctx, files, online=True, for_relay=True)
     for p in problems:
         click.echo(click.style("invalid: ", fg="red") + p, err=True)
     if problems and not skip_invalid:
