@@ -47,3 +47,7 @@ class NotAMember(LedgerError):
 
 class ProposalClosed(LedgerError):
     """The proposal is not in a state that allows the action (e.g. voting has ended)."""
+
+
+class MirrorError(ChainUnavailable):
+    """The SQL mirror cannot follow the chain: the node keeps failing, or refuses every range size."""
