@@ -5,7 +5,8 @@ Before a range is written, its first block's parentHash must be the hash the mir
 stopped at; before each pass, the mirror's last block must still be on the chain. If
 not, the mirror walks back over the block headers it stored (every block with logs and
 every range end) to the newest one the chain still has, deletes everything above it in
-one transaction, and syncs on from there.
+one transaction, and syncs on from there. Stored headers are those of blocks with events;
+the cursor keeps the hash of the last block synced.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Callable
 
 from web3 import Web3
 
-from ..errors import ConfigError
+from ..errors import ConfigError, MirrorError
 from .decode import Decoder
 from .fetch import ChainMoved, Fetcher, Header, Prefetcher, Retry, Rpc, Span, raw_web3
 from .rows import MAPPERS, RowMappers, to_rows
@@ -116,7 +117,10 @@ class Mirror:
         return self.rewind(number)
 
     def rewind(self, from_block: int) -> tuple[int, str]:
-        """Walk back to the newest stored block the chain still has; delete above it."""
+        """Walk back to the newest stored block the chain still has; delete above it.
+
+        Only blocks with events are stored, so the ancestor found may be older than the
+        true fork point: the blocks between are simply read again."""
         at = from_block
         ancestor = None
         while ancestor is None:
@@ -152,7 +156,10 @@ class Mirror:
                 if r.first.parent_hash != cursor[1]:
                     self.rewind(cursor[0])
                     raise _Restart
-                rows = to_rows(self.chain_id, r.payload, r.headers.values(), self.mappers)
+                # blocks with events only: the table then depends on the chain, not on how it was
+                # split into ranges (the cursor keeps the range end's hash for the next check)
+                blocks = sorted({e.block_number for e in r.payload})
+                rows = to_rows(self.chain_id, r.payload, [r.headers[n] for n in blocks], self.mappers)
                 self.store.write(rows, r.last)
                 cursor = (r.end, r.last.hash)
                 self.events += len(r.payload)
@@ -193,6 +200,7 @@ def sync(
             seconds = time.monotonic() - began
             progress(Progress(block, target, mirror.events, seconds, mirror.events / seconds if seconds else 0.0))
 
+    restarts = 0
     try:
         while True:
             try:
@@ -201,9 +209,13 @@ def sync(
                 if target > cursor[0]:
                     cursor = mirror.pass_to(target, cursor, report)
                 last = cursor[0]
-            except _Restart:
-                continue
-            except ChainMoved:
+                restarts = 0
+            except (_Restart, ChainMoved) as exc:
+                restarts += 1
+                if restarts > options.retry.attempts * 8:
+                    raise MirrorError(f"the chain keeps changing under the mirror ({restarts} restarts)") from None
+                if isinstance(exc, ChainMoved):
+                    time.sleep(min(1.0, 0.02 * restarts))
                 continue
             done = isinstance(to_block, int) and last >= to_block
             if not follow or done or (stop and stop.is_set()):

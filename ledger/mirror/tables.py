@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 
 
 class Block(SQLModel, table=True):
-    """A block header the mirror has seen: blocks with logs, and the ends of synced ranges."""
+    """The header of a block with mirrored events (its time, and its hash for reorg checks)."""
 
     __tablename__ = "block"
 
