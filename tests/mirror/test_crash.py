@@ -28,7 +28,7 @@ db, end = sys.argv[4], int(sys.argv[5])
 print("ready", flush=True)
 block = -1
 while block < end:
-    block = sync(w3, manifest, db, to_block=min(end, block + 8), options=SyncOptions(span=2, max_span=4)).last_block
+    block = sync(w3, manifest, db, to_block=min(end, block + 16), options=SyncOptions(span=2, max_span=4)).last_block
 """
 
 
@@ -42,7 +42,7 @@ def test_sigkilled_indexer_resumes_to_the_same_mirror_row_for_row(w3, chain, dep
     rng = random.Random(7)
     argv = [sys.executable, "-c", CHILD, str(PROJECT), chain.url, str(manifest_path), killed, str(end)]
     kills = 0
-    for _ in range(6):
+    for _ in range(4):
         child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert child.stdout.readline().strip() == "ready", child.stderr.read()
         try:
