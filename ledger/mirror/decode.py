@@ -13,6 +13,7 @@ data the fast path rejects, goes through eth-abi.
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -87,6 +88,24 @@ def _json(t) -> Callable[[Any], Any] | None:
     if t.base in ("uint", "int") and _is_wide_int(t) or t.base in ("fixed", "ufixed"):
         return str
     return None
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode
+
+
+def _json_text(t, conv: Callable | None) -> Callable[[Any], str]:
+    """Encoder of one argument's Python value straight to its canonical JSON text (the same
+    text json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) gives, built
+    without the generic encoder: it was the dearest step of decoding)."""
+    if isinstance(t, TupleType) or t.arrlist or t.base in ("fixed", "ufixed"):
+        return (lambda v: _COMPACT(conv(v))) if conv else _COMPACT
+    if t.base in ("uint", "int"):
+        return (lambda v: '"%d"' % v) if conv else int.__repr__
+    if t.base == "bool":
+        return lambda v: "true" if v else "false"
+    if t.base == "string":
+        return encode_basestring
+    return lambda v: '"' + v + '"'  # addresses and bytes: 0x-hex needs no escaping
 
 
 def _topic(t) -> Callable[[str], Any]:
@@ -167,10 +186,11 @@ class EventDecoder:
     data_python: list[Callable | None]
     fast: list[tuple[int, Callable]] | None
     json_of: dict[str, Callable]  # only the arguments whose JSON differs from the Python value
+    json_text: list[tuple[str, str, Callable[[Any], str]]]  # (name, '"name":', encoder), sorted by name
 
     @classmethod
     def from_abi(cls, contract: str, item: dict) -> "EventDecoder":
-        indexed, names, types, python, fast, json_of = [], [], [], [], [], {}
+        indexed, names, types, python, fast, json_of, text = [], [], [], [], [], {}, {}
         offset = 0
         for position, arg in enumerate(item["inputs"]):
             name = arg.get("name") or f"arg{position}"
@@ -181,6 +201,7 @@ class EventDecoder:
                 dynamic_indexed = isinstance(t, TupleType) or t.arrlist or (t.base in ("string", "bytes") and not t.sub)
                 conv = None if dynamic_indexed else _json(t)
             else:
+                dynamic_indexed = False
                 names.append(name)
                 types.append(type_str)
                 python.append(_python(t))
@@ -191,7 +212,12 @@ class EventDecoder:
                 conv = _json(t)
             if conv is not None:
                 json_of[name] = conv
-        return cls(contract, item["name"], indexed, names, types, python, fast, json_of)
+            if arg.get("indexed") and dynamic_indexed:
+                text[name] = lambda v: '"' + v + '"'  # the topic hash
+            else:
+                text[name] = _json_text(t, conv)
+        json_text = [(n, encode_basestring(n) + ":", text[n]) for n in sorted(text)]
+        return cls(contract, item["name"], indexed, names, types, python, fast, json_of, json_text)
 
     def args(self, topics: list[str], data: bytes) -> dict[str, Any]:
         if len(topics) != len(self.indexed) + 1:
@@ -210,11 +236,8 @@ class EventDecoder:
         return values
 
     def to_json(self, args: dict[str, Any]) -> str:
-        if self.json_of:
-            args = dict(args)
-            for name, conv in self.json_of.items():
-                args[name] = conv(args[name])
-        return json.dumps(args, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        """Canonical JSON: sorted keys, no spaces, UTF-8 text, wide integers as strings."""
+        return "{" + ",".join([key + encode(args[name]) for name, key, encode in self.json_text]) + "}"
 
 
 def topic0(item: dict) -> str:

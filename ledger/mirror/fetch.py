@@ -15,6 +15,8 @@ changed, the chain moved under the query and the range is read again.
 
 from __future__ import annotations
 
+import itertools
+import json
 import queue
 import threading
 import time
@@ -82,16 +84,37 @@ def raw_web3(w3: Web3, timeout: float | None = None) -> Web3:
 
 
 class Rpc:
-    """Raw JSON-RPC calls with the retry policy; errors come back as exceptions."""
+    """Raw JSON-RPC calls with the retry policy; errors come back as exceptions.
+
+    Over HTTP it posts with its own requests session and parses with json.loads (web3's
+    provider adds ~15% on large log answers); other providers go through make_request."""
 
     def __init__(self, w3: Web3, retry: Retry | None = None, sleep: Callable[[float], None] = time.sleep):
         self.provider = w3.provider
         self.retry = retry or Retry()
         self.sleep = sleep
+        self._ids = itertools.count(1)
+        self._http = None
+        if isinstance(self.provider, HTTPProvider):
+            self._http = requests.Session()
+            self._url = self.provider.endpoint_uri
+            self._kwargs = {"timeout": 30.0, **self.provider.get_request_kwargs()}
+            self._kwargs.pop("data", None)
+            self._kwargs["headers"] = {**self._kwargs.get("headers", {}), "Content-Type": "application/json"}
 
-    def _once(self, method: str, params: list) -> Any:
+    def _post(self, payload: Any) -> Any:
+        """One HTTP round trip; transport trouble and HTTP errors become Transient (413: RangeRefused)."""
         try:
-            response = self.provider.make_request(method, params)
+            if self._http is None:
+                if isinstance(payload, list):
+                    return self.provider.make_batch_request([(p["method"], p["params"]) for p in payload])
+                return self.provider.make_request(payload["method"], payload["params"])
+            response = self._http.post(self._url, data=json.dumps(payload), **self._kwargs)
+            if response.status_code == 413:
+                raise RangeRefused("HTTP 413")
+            if response.status_code >= 400 and not response.content.startswith(b"{"):
+                raise Transient(f"HTTP {response.status_code}")
+            return json.loads(response.content)
         except requests.HTTPError as exc:
             status = exc.response.status_code if exc.response is not None else 0
             if status == 413:
@@ -99,6 +122,9 @@ class Rpc:
             raise Transient(f"HTTP {status}") from None
         except (requests.RequestException, OSError, ValueError) as exc:  # ValueError: unparsable answer
             raise Transient(f"{type(exc).__name__}: {str(exc)[:120]}") from None
+
+    def _once(self, method: str, params: list) -> Any:
+        response = self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
         if not isinstance(response, dict):
             raise Transient(f"unexpected answer to {method}")
         if "error" in response:
@@ -110,17 +136,18 @@ class Rpc:
         return response.get("result")
 
     def _batch_once(self, calls: list[tuple[str, list]]) -> list[Any]:
-        try:
-            responses = self.provider.make_batch_request(calls)
-        except requests.HTTPError as exc:
-            raise Transient(f"HTTP {exc.response.status_code if exc.response is not None else 0}") from None
-        except (requests.RequestException, OSError, ValueError) as exc:
-            raise Transient(f"{type(exc).__name__}: {str(exc)[:120]}") from None
+        first = next(self._ids)
+        for _ in calls[1:]:
+            next(self._ids)
+        payload = [{"jsonrpc": "2.0", "id": first + i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+        responses = self._post(payload)
         if not isinstance(responses, list) or len(responses) != len(calls):
             raise Transient("a batch answer that does not match the request")
+        by_id = {r.get("id"): r for r in responses if isinstance(r, dict)}
         results = []
-        for r in responses:
-            if not isinstance(r, dict) or "error" in r:
+        for i in range(len(calls)):
+            r = by_id.get(first + i)
+            if r is None or "error" in r:
                 raise Transient(f"batch item failed: {str(r)[:200]}")
             results.append(r.get("result"))
         return results
@@ -163,10 +190,10 @@ class Rpc:
 class Span:
     """The adaptive size of a range, in blocks."""
 
-    size: int = 2_000
+    size: int = 10
     min_size: int = 1
     max_size: int = 100_000
-    target_logs: int = 20_000  # keep one transaction around this many events
+    target_logs: int = 5_000  # keep one transaction around this many events
 
     def grew(self, blocks: int, logs: int) -> None:
         if logs > 2 * self.target_logs:

@@ -31,9 +31,12 @@ def database_url(db: str | Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL with synchronous=NORMAL: a committed range survives a killed process; faster writes
+    # WAL with synchronous=NORMAL: a committed range survives a killed process (and, up to
+    # the last checkpoint, a power cut); larger pages and rarer checkpoints: fewer fsyncs
     cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA page_size=16384")  # takes effect only on a new database
     cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA wal_autocheckpoint=8192")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
