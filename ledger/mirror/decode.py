@@ -150,6 +150,14 @@ def _word(t) -> Callable[[bytes], Any] | None:
 
 def _fast_reader(t) -> tuple[int, Callable[[bytes, int], Any]] | None:
     """(head words, reader(data, head offset)) for the shapes decoded by hand."""
+    # the commonest shapes read straight from the data (one call per value, not two)
+    if isinstance(t, BasicType) and not t.arrlist:
+        if t.base == "uint":
+            return 1, lambda data, at: int.from_bytes(data[at:at + 32], "big")
+        if t.base == "address":
+            return 1, lambda data, at: "0x" + data[at + 12:at + 32].hex()
+        if t.base == "bytes" and t.sub == 32:
+            return 1, lambda data, at: "0x" + data[at:at + 32].hex()
     word = _word(t)
     if word is not None:
         return 1, lambda data, at: word(data[at:at + 32])
@@ -279,20 +287,10 @@ class Decoder:
                 args_json = found.to_json(args)
             except Exception:  # a log that does not fit its ABI (e.g. a different indexing): keep it raw
                 args = args_json = None
-        return Event(
-            chain_id=self.chain_id,
-            block_number=int(log["blockNumber"], 16),
-            block_hash=log["blockHash"],
-            tx_hash=log["transactionHash"],
-            tx_index=int(log["transactionIndex"], 16),
-            log_index=int(log["logIndex"], 16),
-            address=address,
-            contract=self.names.get(address),
-            event=found.name if args is not None else None,
-            topics=topics,
-            data=data,
-            args=args,
-            args_json=args_json,
+        return Event(  # positionally: this runs once per log
+            self.chain_id, int(log["blockNumber"], 16), log["blockHash"], log["transactionHash"],
+            int(log["transactionIndex"], 16), int(log["logIndex"], 16), address, self.names.get(address),
+            found.name if args is not None else None, topics, data, args, args_json,
         )
 
     def decode_all(self, logs: list[dict]) -> list[Event]:

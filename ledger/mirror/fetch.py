@@ -143,7 +143,10 @@ class Rpc:
         responses = self._post(payload)
         if not isinstance(responses, list) or len(responses) != len(calls):
             raise Transient("a batch answer that does not match the request")
-        by_id = {r.get("id"): r for r in responses if isinstance(r, dict)}
+        if self._http is None:  # the provider numbered them, and answers in request order
+            by_id = dict(enumerate(responses, start=first))
+        else:  # a server may answer a batch in any order
+            by_id = {r.get("id"): r for r in responses if isinstance(r, dict)}
         results = []
         for i in range(len(calls)):
             r = by_id.get(first + i)

@@ -222,10 +222,10 @@ def sync(
                 if isinstance(exc, ChainMoved):
                     time.sleep(min(1.0, 0.02 * restarts))
                 continue
-            gc.collect()
             done = isinstance(to_block, int) and last >= to_block
             if not follow or done or (stop and stop.is_set()):
                 break
+            gc.collect()  # between passes, while waiting for blocks
             if stop:
                 if stop.wait(options.poll_interval):
                     break
