@@ -31,12 +31,12 @@ def database_url(db: str | Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL with synchronous=NORMAL: a committed range survives a killed process (and, up to
-    # the last checkpoint, a power cut); larger pages and rarer checkpoints: fewer fsyncs
+    # WAL with synchronous=NORMAL: a committed range survives a killed process; a power cut
+    # may lose the last ranges, never half of one; 16 KB pages: fewer, larger writes
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA page_size=16384")  # takes effect only on a new database
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA wal_autocheckpoint=8192")
+    cur.execute("PRAGMA wal_autocheckpoint=1024")  # 16 MB: checkpoints overlap the next fetch
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()

@@ -105,7 +105,12 @@ class Mirror:
         latest = self.rpc.header("latest")
         if isinstance(to_block, int):
             return min(to_block, latest.number)
-        return latest.number if to_block == "latest" else self.rpc.header(to_block).number
+        if to_block == "latest":
+            return latest.number
+        tagged = self.rpc.header(to_block)
+        if tagged is None:
+            raise ConfigError(f"the node has no {to_block!r} block (does it know that tag?)")
+        return tagged.number
 
     def checked_cursor(self) -> tuple[int, str]:
         """The cursor, after rewinding if its block is no longer on the chain."""

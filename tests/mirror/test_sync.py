@@ -133,3 +133,25 @@ def test_follow_mode_mirrors_new_blocks(w3, deployment, secretariat, db):
         follower.join(30)
     assert not follower.is_alive()
     assert mirrored_logs(db) == expected
+
+
+def test_sync_to_the_finalized_block(w3, deployment, db):
+    finalized = w3.eth.get_block("finalized")["number"]
+    stats = sync(w3, deployment, db, to_block="finalized")
+    assert stats.last_block == finalized
+    assert mirrored_logs(db) == chain_logs(w3, deployment, finalized)
+
+
+def test_a_contract_added_to_the_manifest_later_is_backfilled_without_duplicates(w3, deployment, secretariat, db):
+    from ledger.deploy import Parameters, deploy
+    from ledger.manifest import Manifest
+
+    sync(w3, deployment, db)
+    before = query(db, "SELECT COUNT(*) FROM raw_event")[0][0]
+    second = deploy(w3, secretariat, Parameters())
+    grown = Manifest(chain_id=deployment.chain_id, deployer=deployment.deployer,
+                     contracts={**deployment.contracts, "Registry": second.contracts["Membership"]})
+    stats = sync(w3, grown, db)
+    assert mirrored_logs(db) == chain_logs(w3, grown, stats.last_block)
+    added = query(db, "SELECT COUNT(*) FROM raw_event WHERE contract = 'Registry'")[0][0]
+    assert added > 0 and query(db, "SELECT COUNT(*) FROM raw_event")[0][0] >= before + added
