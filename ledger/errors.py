@@ -55,3 +55,7 @@ class CheckpointInvalid(LedgerError):
 
 class ProofInvalid(LedgerError):
     """A Merkle inclusion or consistency proof that does not verify against the given roots."""
+
+
+class MirrorError(ChainUnavailable):
+    """The SQL mirror cannot follow the chain: the node keeps failing, or refuses every range size."""

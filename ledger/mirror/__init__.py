@@ -1,0 +1,16 @@
+"""The SQL mirror: every event of the manifest's contracts, in tables anyone can query.
+
+fetch (logs and headers by block range) → decode (ABI values) → rows (raw rows, and
+typed rows through row mappers) → store (one transaction per range) — driven by `sync`.
+"""
+
+from .decode import Decoder, Event
+from .rows import MAPPERS, RowMappers, position
+from .store import open_db
+from .sync import Progress, SyncOptions, SyncStats, sync
+from .tables import Block, Cursor, RawEvent
+
+__all__ = [
+    "Block", "Cursor", "Decoder", "Event", "MAPPERS", "Progress", "RawEvent", "RowMappers",
+    "SyncOptions", "SyncStats", "open_db", "position", "sync",
+]

@@ -1,0 +1,298 @@
+"""Decode: raw logs (JSON-RPC dicts) into `Event`s with Python values.
+
+One decoder per (contract address, topic0), built once from the manifest's ABIs. Values:
+ints as ints, bools as bools, addresses as lowercase hex, bytes as 0x-hex, strings as
+str, arrays and tuples as lists. Indexed arguments of dynamic type (string, bytes, arrays,
+tuples) are only a hash on the chain; they are kept as that 0x-hex topic.
+
+The common ABI shapes (static elementary types, string, bytes, fixed arrays of static
+elementary types) are decoded by hand, a few times faster than eth-abi; anything else, or
+data the fast path rejects, goes through eth-abi.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from eth_abi.grammar import BasicType, TupleType, parse
+from eth_utils import keccak
+
+try:  # the compiled drop-in, when installed (web3 7 pulls it in)
+    from faster_eth_abi import decode as abi_decode
+except ImportError:  # pragma: no cover
+    from eth_abi import decode as abi_decode
+
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+@dataclass(slots=True)
+class Event:
+    """One log, decoded. `event`/`args` are None when no ABI knows its topic0."""
+
+    chain_id: int
+    block_number: int
+    block_hash: str
+    tx_hash: str
+    tx_index: int
+    log_index: int
+    address: str
+    contract: str | None
+    event: str | None
+    topics: list[str]
+    data: str
+    args: dict[str, Any] | None
+    args_json: str | None
+
+
+# --- type handling -----------------------------------------------------------------------
+
+def canonical_type(abi_input: dict) -> str:
+    if abi_input["type"].startswith("tuple"):
+        inner = ",".join(canonical_type(c) for c in abi_input["components"])
+        return f"({inner}){abi_input['type'][5:]}"
+    return abi_input["type"]
+
+
+def _is_wide_int(t: BasicType) -> bool:
+    """Integers that do not fit SQLite's (and JSON readers') 64-bit signed range."""
+    bits = t.sub or 256
+    return (t.base == "uint" and bits >= 64) or (t.base == "int" and bits > 64)
+
+
+def _python(t) -> Callable[[Any], Any] | None:
+    """Converter from eth-abi's value to ours (None: identity)."""
+    if isinstance(t, TupleType) or t.arrlist:
+        if t.arrlist:
+            inner = _python(t.item_type)
+            return (lambda v: [inner(x) for x in v]) if inner else list
+        parts = [_python(c) for c in t.components]
+        return lambda v: [p(x) if p else x for p, x in zip(parts, v)]
+    if t.base == "bytes":
+        return lambda v: "0x" + v.hex()
+    return None
+
+
+def _json(t) -> Callable[[Any], Any] | None:
+    """Converter from our Python value to its JSON value (None: identity)."""
+    if isinstance(t, TupleType) or t.arrlist:
+        inner = _json(t.item_type) if t.arrlist else None
+        if t.arrlist:
+            return (lambda v: [inner(x) for x in v]) if inner else None
+        parts = [_json(c) for c in t.components]
+        if not any(parts):
+            return None
+        return lambda v: [p(x) if p else x for p, x in zip(parts, v)]
+    if t.base in ("uint", "int") and _is_wide_int(t) or t.base in ("fixed", "ufixed"):
+        return str
+    return None
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode
+
+
+def _json_text(t, conv: Callable | None) -> Callable[[Any], str]:
+    """Encoder of one argument's Python value straight to its canonical JSON text (the same
+    text json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) gives, built
+    without the generic encoder: it was the dearest step of decoding)."""
+    if isinstance(t, TupleType) or t.arrlist or t.base in ("fixed", "ufixed"):
+        return (lambda v: _COMPACT(conv(v))) if conv else _COMPACT
+    if t.base in ("uint", "int"):
+        return (lambda v: '"%d"' % v) if conv else int.__repr__
+    if t.base == "bool":
+        return lambda v: "true" if v else "false"
+    if t.base == "string":
+        return encode_basestring
+    return lambda v: '"' + v + '"'  # addresses and bytes: 0x-hex needs no escaping
+
+
+def _topic(t) -> Callable[[str], Any]:
+    """Decoder of an indexed argument from its topic (0x + 64 hex digits)."""
+    if isinstance(t, TupleType) or t.arrlist or t.base in ("string", "bytes") and not t.sub:
+        return lambda topic: topic  # a keccak hash of the value
+    if t.base == "uint":
+        return lambda topic: int(topic, 16)
+    if t.base == "int":
+        def signed(topic: str) -> int:
+            value = int(topic, 16)
+            return value - (1 << 256) if value >> 255 else value
+
+        return signed
+    if t.base == "address":
+        return lambda topic: "0x" + topic[26:].lower()
+    if t.base == "bool":
+        return lambda topic: int(topic, 16) != 0
+    if t.base == "bytes":
+        size = int(t.sub)
+        return lambda topic: topic[: 2 + 2 * size].lower()
+    return lambda topic: topic
+
+
+# Hand decoders of one head word (bytes of length 32); None when the type needs eth-abi.
+def _word(t) -> Callable[[bytes], Any] | None:
+    if isinstance(t, TupleType) or t.arrlist:
+        return None
+    if t.base == "uint":
+        return lambda w: int.from_bytes(w, "big")
+    if t.base == "int":
+        return lambda w: int.from_bytes(w, "big", signed=True)
+    if t.base == "address":
+        return lambda w: "0x" + w[12:].hex()
+    if t.base == "bool":
+        return lambda w: w[31] != 0
+    if t.base == "bytes" and t.sub:
+        size = int(t.sub)
+        return lambda w: "0x" + w[:size].hex()
+    return None
+
+
+def _fast_reader(t) -> tuple[int, Callable[[bytes, int], Any]] | None:
+    """(head words, reader(data, head offset)) for the shapes decoded by hand."""
+    # the commonest shapes read straight from the data (one call per value, not two)
+    if isinstance(t, BasicType) and not t.arrlist:
+        if t.base == "uint":
+            return 1, lambda data, at: int.from_bytes(data[at:at + 32], "big")
+        if t.base == "address":
+            return 1, lambda data, at: "0x" + data[at + 12:at + 32].hex()
+        if t.base == "bytes" and t.sub == 32:
+            return 1, lambda data, at: "0x" + data[at:at + 32].hex()
+    word = _word(t)
+    if word is not None:
+        return 1, lambda data, at: word(data[at:at + 32])
+    if isinstance(t, BasicType) and not t.arrlist and t.base in ("string", "bytes") and not t.sub:
+        text = t.base == "string"
+
+        def dynamic(data: bytes, at: int):
+            start = int.from_bytes(data[at:at + 32], "big")
+            length = int.from_bytes(data[start:start + 32], "big")
+            raw = data[start + 32:start + 32 + length]
+            if len(raw) != length:
+                raise ValueError("short dynamic value")
+            return raw.decode("utf-8") if text else "0x" + raw.hex()
+
+        return 1, dynamic
+    if isinstance(t, BasicType) and len(t.arrlist or ()) == 1 and t.arrlist[0]:
+        inner = _word(t.item_type)
+        if inner is None:
+            return None
+        count = t.arrlist[0][0]
+        return count, lambda data, at: [inner(data[at + 32 * i: at + 32 * i + 32]) for i in range(count)]
+    return None
+
+
+@dataclass
+class EventDecoder:
+    """Decodes the logs of one event of one contract."""
+
+    contract: str
+    name: str
+    indexed: list[tuple[str, Callable[[str], Any]]]
+    data_names: list[str]
+    data_types: list[str]
+    data_python: list[Callable | None]
+    fast: list[tuple[int, Callable]] | None
+    json_of: dict[str, Callable]  # only the arguments whose JSON differs from the Python value
+    json_text: list[tuple[str, str, Callable[[Any], str]]]  # (name, '"name":', encoder), sorted by name
+
+    @classmethod
+    def from_abi(cls, contract: str, item: dict) -> "EventDecoder":
+        indexed, names, types, python, fast, json_of, text = [], [], [], [], [], {}, {}
+        offset = 0
+        for position, arg in enumerate(item["inputs"]):
+            name = arg.get("name") or f"arg{position}"
+            type_str = canonical_type(arg)
+            t = parse(type_str)
+            if arg.get("indexed"):
+                indexed.append((name, _topic(t)))
+                dynamic_indexed = isinstance(t, TupleType) or t.arrlist or (t.base in ("string", "bytes") and not t.sub)
+                conv = None if dynamic_indexed else _json(t)
+            else:
+                dynamic_indexed = False
+                names.append(name)
+                types.append(type_str)
+                python.append(_python(t))
+                reader = _fast_reader(t)
+                if fast is not None:
+                    fast = None if reader is None else fast + [(offset, reader[1])]
+                    offset += 32 * reader[0] if reader else 0
+                conv = _json(t)
+            if conv is not None:
+                json_of[name] = conv
+            if arg.get("indexed") and dynamic_indexed:
+                text[name] = lambda v: '"' + v + '"'  # the topic hash
+            else:
+                text[name] = _json_text(t, conv)
+        json_text = [(n, encode_basestring(n) + ":", text[n]) for n in sorted(text)]
+        return cls(contract, item["name"], indexed, names, types, python, fast, json_of, json_text)
+
+    def args(self, topics: list[str], data: bytes) -> dict[str, Any]:
+        if len(topics) != len(self.indexed) + 1:
+            raise ValueError("topic count does not match the ABI")
+        values: dict[str, Any] = {}
+        for (name, decode), topic in zip(self.indexed, topics[1:]):
+            values[name] = decode(topic)
+        if self.data_names:
+            try:
+                if self.fast is None:
+                    raise ValueError
+                decoded = [read(data, at) for at, read in self.fast]
+            except (ValueError, UnicodeDecodeError, IndexError):
+                decoded = [p(v) if p else v for p, v in zip(self.data_python, abi_decode(self.data_types, data))]
+            values.update(zip(self.data_names, decoded))
+        return values
+
+    def to_json(self, args: dict[str, Any]) -> str:
+        """Canonical JSON: sorted keys, no spaces, UTF-8 text, wide integers as strings."""
+        return "{" + ",".join([key + encode(args[name]) for name, key, encode in self.json_text]) + "}"
+
+
+def topic0(item: dict) -> str:
+    signature = f"{item['name']}({','.join(canonical_type(i) for i in item['inputs'])})"
+    return "0x" + keccak(text=signature).hex()
+
+
+class Decoder:
+    """All the event decoders of a manifest, by (address, topic0)."""
+
+    def __init__(self, chain_id: int, contracts: Iterable[tuple[str, str, list]]):
+        self.chain_id = chain_id
+        self.names: dict[str, str] = {}
+        self.events: dict[tuple[str, str], EventDecoder] = {}
+        for name, address, abi in contracts:
+            address = address.lower()
+            self.names[address] = name
+            for item in abi:
+                if item.get("type") == "event" and not item.get("anonymous"):
+                    self.events[(address, topic0(item))] = EventDecoder.from_abi(name, item)
+
+    @classmethod
+    def from_manifest(cls, manifest) -> "Decoder":
+        return cls(manifest.chain_id, ((n, c.address, c.abi) for n, c in manifest.contracts.items()))
+
+    @property
+    def addresses(self) -> list[str]:
+        return sorted(self.names)
+
+    def decode(self, log: dict) -> Event:
+        address = log["address"].lower()
+        topics = log["topics"]
+        data = log["data"]
+        found = self.events.get((address, topics[0].lower())) if topics else None
+        args = args_json = None
+        if found is not None:
+            try:
+                args = found.args(topics, bytes.fromhex(data[2:]))
+                args_json = found.to_json(args)
+            except Exception:  # a log that does not fit its ABI (e.g. a different indexing): keep it raw
+                args = args_json = None
+        return Event(  # positionally: this runs once per log
+            self.chain_id, int(log["blockNumber"], 16), log["blockHash"], log["transactionHash"],
+            int(log["transactionIndex"], 16), int(log["logIndex"], 16), address, self.names.get(address),
+            found.name if args is not None else None, topics, data, args, args_json,
+        )
+
+    def decode_all(self, logs: list[dict]) -> list[Event]:
+        decode = self.decode
+        return [decode(log) for log in logs]

@@ -1,0 +1,333 @@
+"""Fetch: block ranges of logs for the manifest's addresses, with the headers around them.
+
+Raw JSON-RPC (no web3 formatters: they cost ~9x on this path). One `eth_getLogs` per
+range for every address at once; the range adapts — it doubles after a range that came
+back small and halves when the node refuses it (a result or range limit, recognised by
+the node's message), times out or fails. Transport failures (dropped connections, HTTP
+5xx, timeouts, garbled answers) are retried with exponential backoff, a bounded number
+of times in a row, then a `MirrorError`.
+
+With the logs come the headers a reorg check needs: the range's first block (its
+parentHash must be the mirror's last hash), every block with logs, and the range's end
+(the next range's parent). The end header is read before and after the logs: if it
+changed, the chain moved under the query and the range is read again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import requests
+from web3 import HTTPProvider, Web3
+
+from ..errors import MirrorError
+
+# Messages with which nodes refuse a range as too large or too rich (geth, erigon,
+# nethermind, besu, reth, infura, alchemy, quicknode...), lowercased.
+RANGE_LIMIT_MESSAGES = (
+    "query returned more than", "more than 10000 results", "too many results", "block range",
+    "range too large", "range is too large", "exceed", "limit", "response size", "too large",
+    "log response size", "query timeout", "timed out",
+)
+
+
+class RangeRefused(Exception):
+    """The node refuses this block range as too large; a smaller one may pass."""
+
+
+class Transient(Exception):
+    """A failure worth retrying as it is: transport, HTTP 5xx, timeout, garbled answer."""
+
+
+class ChainMoved(Exception):
+    """A block the range needs no longer exists, or the chain changed during the read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    number: int
+    hash: str
+    parent_hash: str
+    timestamp: int
+
+    @classmethod
+    def from_rpc(cls, block: dict) -> "Header":
+        return cls(int(block["number"], 16), block["hash"], block["parentHash"], int(block["timestamp"], 16))
+
+
+@dataclass
+class Retry:
+    attempts: int = 8          # failures in a row before giving up
+    first_delay: float = 0.05  # seconds; doubles each time
+    max_delay: float = 2.0
+
+    def delay(self, failures: int) -> float:
+        return min(self.max_delay, self.first_delay * (2 ** (failures - 1)))
+
+
+def raw_web3(w3: Web3, timeout: float | None = None) -> Web3:
+    """A Web3 for the hot path: no middleware, and (for HTTP) no retries of its own,
+    so the retry policy here is the only one."""
+    provider = w3.provider
+    if isinstance(provider, HTTPProvider):
+        kwargs = dict(provider.get_request_kwargs())
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        provider = HTTPProvider(provider.endpoint_uri, request_kwargs=kwargs, exception_retry_configuration=None)
+    return Web3(provider, middleware=[])
+
+
+class Rpc:
+    """Raw JSON-RPC calls with the retry policy; errors come back as exceptions.
+
+    Over HTTP it posts with its own requests session and parses with json.loads (web3's
+    provider adds ~15% on large log answers); other providers go through make_request."""
+
+    def __init__(self, w3: Web3, retry: Retry | None = None, sleep: Callable[[float], None] = time.sleep):
+        self.provider = w3.provider
+        self.retry = retry or Retry()
+        self.sleep = sleep
+        self._ids = itertools.count(1)
+        self._http = None
+        if isinstance(self.provider, HTTPProvider):
+            self._http = requests.Session()
+            self._url = self.provider.endpoint_uri
+            self._kwargs = {"timeout": 30.0, **self.provider.get_request_kwargs()}
+            self._kwargs.pop("data", None)
+            self._kwargs["headers"] = {**self._kwargs.get("headers", {}), "Content-Type": "application/json"}
+
+    def _post(self, payload: Any) -> Any:
+        """One HTTP round trip; transport trouble and HTTP errors become Transient (413: RangeRefused)."""
+        try:
+            if self._http is None:
+                if isinstance(payload, list):
+                    return self.provider.make_batch_request([(p["method"], p["params"]) for p in payload])
+                return self.provider.make_request(payload["method"], payload["params"])
+            response = self._http.post(self._url, data=json.dumps(payload), **self._kwargs)
+            if response.status_code == 413:
+                raise RangeRefused("HTTP 413")
+            if response.status_code >= 400 and not response.content.startswith(b"{"):
+                raise Transient(f"HTTP {response.status_code}")
+            return json.loads(response.content)
+        except requests.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else 0
+            if status == 413:
+                raise RangeRefused(f"HTTP {status}") from None
+            raise Transient(f"HTTP {status}") from None
+        except (requests.RequestException, OSError, ValueError) as exc:  # ValueError: unparsable answer
+            raise Transient(f"{type(exc).__name__}: {str(exc)[:120]}") from None
+
+    def _once(self, method: str, params: list) -> Any:
+        response = self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
+        if not isinstance(response, dict):
+            raise Transient(f"unexpected answer to {method}")
+        if "error" in response:
+            error = response["error"] or {}
+            message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
+            if method == "eth_getLogs" and any(m in message.lower() for m in RANGE_LIMIT_MESSAGES):
+                raise RangeRefused(message)
+            raise Transient(f"{method}: {message[:200]}")
+        return response.get("result")
+
+    def _batch_once(self, calls: list[tuple[str, list]]) -> list[Any]:
+        first = next(self._ids)
+        for _ in calls[1:]:
+            next(self._ids)
+        payload = [{"jsonrpc": "2.0", "id": first + i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+        responses = self._post(payload)
+        if not isinstance(responses, list) or len(responses) != len(calls):
+            raise Transient("a batch answer that does not match the request")
+        if self._http is None:  # the provider numbered them, and answers in request order
+            by_id = dict(enumerate(responses, start=first))
+        else:  # a server may answer a batch in any order
+            by_id = {r.get("id"): r for r in responses if isinstance(r, dict)}
+        results = []
+        for i in range(len(calls)):
+            r = by_id.get(first + i)
+            if r is None or "error" in r:
+                raise Transient(f"batch item failed: {str(r)[:200]}")
+            results.append(r.get("result"))
+        return results
+
+    def _retrying(self, what: str, once: Callable[[], Any]) -> Any:
+        failures = 0
+        while True:
+            try:
+                return once()
+            except Transient as exc:
+                failures += 1
+                if failures >= self.retry.attempts:
+                    raise MirrorError(f"{what}: the node failed {failures} times in a row (last: {exc})") from None
+                self.sleep(self.retry.delay(failures))
+
+    def call(self, method: str, params: list) -> Any:
+        return self._retrying(method, lambda: self._once(method, params))
+
+    def batch(self, calls: list[tuple[str, list]], chunk: int = 500) -> list[Any]:
+        out: list[Any] = []
+        for i in range(0, len(calls), chunk):
+            part = calls[i:i + chunk]
+            out.extend(self._retrying(f"{part[0][0]} (batch)", lambda part=part: self._batch_once(part)))
+        return out
+
+    # -- reads the mirror needs
+
+    def headers(self, numbers: list[int]) -> dict[int, Header | None]:
+        """Headers by number; None for a block the chain does not have (any more)."""
+        numbers = sorted(set(numbers))
+        blocks = self.batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
+        return {n: Header.from_rpc(b) if b else None for n, b in zip(numbers, blocks)}
+
+    def header(self, block: int | str) -> Header | None:
+        found = self.call("eth_getBlockByNumber", [hex(block) if isinstance(block, int) else block, False])
+        return Header.from_rpc(found) if found else None
+
+
+@dataclass
+class Span:
+    """The adaptive size of a range, in blocks."""
+
+    size: int = 10
+    min_size: int = 1
+    max_size: int = 100_000
+    target_logs: int = 5_000  # keep one transaction around this many events
+
+    def grew(self, blocks: int, logs: int) -> None:
+        if logs > 2 * self.target_logs:
+            self.size = max(self.min_size, blocks // 2)
+        elif logs < self.target_logs // 2 and blocks >= self.size:
+            self.size = min(self.max_size, self.size * 2)
+
+    def halve(self, blocks: int) -> bool:
+        """Shrink below `blocks`; False if it cannot shrink any further."""
+        if blocks <= self.min_size:
+            return False
+        self.size = max(self.min_size, blocks // 2)
+        return True
+
+
+@dataclass
+class Range:
+    """One fetched block range: its logs (raw JSON-RPC dicts) and the headers around them."""
+
+    start: int
+    end: int
+    logs: list[dict]
+    headers: dict[int, Header]
+    payload: Any = None  # what later stages attach (the decoded events)
+
+    @property
+    def first(self) -> Header:
+        return self.headers[self.start]
+
+    @property
+    def last(self) -> Header:
+        return self.headers[self.end]
+
+
+@dataclass
+class Fetcher:
+    rpc: Rpc
+    addresses: list[str]
+    span: Span = field(default_factory=Span)
+
+    def fetch(self, start: int, limit: int) -> Range:
+        """Logs and headers of [start, end] for some end <= limit (the span decides)."""
+        failures = 0
+        while True:
+            end = min(limit, start + self.span.size - 1)
+            try:
+                return self._fetch(start, end)
+            except RangeRefused as exc:
+                if self.span.halve(end - start + 1):
+                    continue
+                # one block refused: perhaps a rate limit worded like a range limit; retry, bounded
+                failures += 1
+                if failures >= self.rpc.retry.attempts:
+                    raise MirrorError(f"the node refuses even a one-block log query at {start}: {exc}") from None
+                self.rpc.sleep(self.rpc.retry.delay(failures))
+            except Transient as exc:
+                failures += 1
+                if failures >= self.rpc.retry.attempts:
+                    raise MirrorError(f"eth_getLogs {start}..{end}: the node failed {failures} times "
+                                      f"in a row (last: {exc})") from None
+                self.span.halve(end - start + 1)  # a timeout or an overloaded node: ask for less
+                self.rpc.sleep(self.rpc.retry.delay(failures))
+
+    def _fetch(self, start: int, end: int) -> Range:
+        before = self.rpc.header(end)
+        if before is None:
+            raise ChainMoved(f"block {end} does not exist")
+        logs = self.rpc._once("eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(end), "address": self.addresses}])
+        if not isinstance(logs, list):
+            raise Transient("eth_getLogs answered without a list")
+        numbers = {start, end}
+        numbers.update(int(log["blockNumber"], 16) for log in logs)
+        headers = self.rpc.headers(sorted(numbers))
+        if any(h is None for h in headers.values()) or headers[end].hash != before.hash:
+            raise ChainMoved(f"the chain changed while reading {start}..{end}")
+        for log in logs:
+            if log.get("removed") or headers[int(log["blockNumber"], 16)].hash != log["blockHash"]:
+                raise ChainMoved(f"the chain changed while reading {start}..{end}")
+        self.span.grew(end - start + 1, len(logs))
+        return Range(start, end, logs, headers)  # type: ignore[arg-type]
+
+    def ranges(self, start: int, target: int) -> Iterator[Range]:
+        while start <= target:
+            r = self.fetch(start, target)
+            yield r
+            start = r.end + 1
+
+
+class Prefetcher:
+    """Runs `produce(start, target)` in a thread, a couple of ranges ahead of the writer.
+
+    Exceptions reach the consumer in order. `close()` stops the thread (after a reorg the
+    ranges ahead are stale, and a new prefetcher starts from the common ancestor)."""
+
+    _DONE = object()
+
+    def __init__(self, produce: Callable[[], Iterator[Any]], depth: int = 2):
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(produce,), daemon=True, name="mirror-prefetch")
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, produce) -> None:
+        try:
+            for item in produce():
+                if not self._put(item):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            self._put(exc)
+            return
+        self._put(self._DONE)
+
+    def __iter__(self):
+        while True:
+            item = self._queue.get()
+            if item is self._DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+

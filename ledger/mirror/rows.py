@@ -1,0 +1,114 @@
+"""Map: decoded events into table rows — the raw mirror's, and typed tables' through mappers.
+
+A row mapper turns one decoded event into rows of typed tables:
+
+    MAPPERS = RowMappers()
+
+    @MAPPERS.register("MemberAdmitted", Admission)
+    def admission(event: Event):
+        yield Admission, {**position(event), "account": event.args["account"], ...}
+
+It runs in the same transaction as the raw rows of its range, so a typed table is never
+ahead of or behind the raw mirror. A typed table must have `chain_id` and `block_number`
+columns: after a reorg, rows above the common ancestor are deleted from it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import Table
+
+from ..errors import ConfigError
+from .decode import Event
+from .fetch import Header
+
+Mapper = Callable[[Event], Iterable[tuple[Any, dict]]]
+
+
+def table_of(model) -> Table:
+    """The SQLAlchemy Table of a SQLModel class (or the Table itself)."""
+    return model.__table__ if hasattr(model, "__table__") else model
+
+
+def position(event: Event) -> dict[str, Any]:
+    """The columns every mirrored row keeps: where on which chain it came from."""
+    return {
+        "chain_id": event.chain_id, "block_number": event.block_number, "block_hash": event.block_hash,
+        "tx_hash": event.tx_hash, "log_index": event.log_index,
+    }
+
+
+class RowMappers:
+    """Row mappers by event name (optionally restricted to one manifest contract)."""
+
+    def __init__(self) -> None:
+        self._mappers: dict[tuple[str | None, str], list[Mapper]] = {}
+        self.tables: list[Table] = []
+
+    def register(self, event: str, *tables, contract: str | None = None) -> Callable[[Mapper], Mapper]:
+        """Decorator: `mapper(event) -> iterable of (table, row dict)` for events named `event`.
+        `tables` are the tables it writes (created with the mirror's, rewound on reorgs)."""
+        for model in tables:
+            table = table_of(model)
+            missing = {"chain_id", "block_number"} - set(table.c.keys())
+            if missing:
+                raise ConfigError(f"typed table {table.name} lacks {', '.join(sorted(missing))}: "
+                                  "a reorg could not remove its rows")
+            if table not in self.tables:
+                self.tables.append(table)
+
+        def add(mapper: Mapper) -> Mapper:
+            self._mappers.setdefault((contract, event), []).append(mapper)
+            return mapper
+
+        return add
+
+    def __bool__(self) -> bool:
+        return bool(self._mappers)
+
+    def rows(self, event: Event) -> list[tuple[Table, dict]]:
+        out: list[tuple[Table, dict]] = []
+        for key in ((event.contract, event.event), (None, event.event)):
+            for mapper in self._mappers.get(key, ()):
+                out.extend((table_of(t), row) for t, row in mapper(event))
+        return out
+
+
+# The default registry: typed-table modules register into it on import.
+MAPPERS = RowMappers()
+
+
+@dataclass
+class Rows:
+    """Everything one range writes, ready for bulk inserts."""
+
+    blocks: list[tuple] = field(default_factory=list)
+    raw_events: list[tuple] = field(default_factory=list)
+    typed: dict[Table, list[dict]] = field(default_factory=dict)
+
+
+def block_row(chain_id: int, h: Header) -> tuple:
+    return (chain_id, h.number, h.hash, h.parent_hash, h.timestamp)
+
+
+def raw_event_row(e: Event) -> tuple:
+    # topics are 0x-hex strings: the JSON array needs no escaping
+    topics = '["' + '","'.join(e.topics) + '"]' if e.topics else "[]"
+    return (e.chain_id, e.block_number, e.block_hash, e.tx_hash, e.tx_index, e.log_index,
+            e.address, e.contract, e.event, topics, e.data, e.args_json)
+
+
+def to_rows(chain_id: int, events: list[Event], headers: Iterable[Header], mappers: RowMappers) -> Rows:
+    rows = Rows(
+        blocks=[block_row(chain_id, h) for h in headers],
+        raw_events=[raw_event_row(e) for e in events],
+    )
+    if mappers:
+        for e in events:
+            if e.event is None:
+                continue
+            for table, row in mappers.rows(e):
+                rows.typed.setdefault(table, []).append(row)
+    return rows

@@ -1,0 +1,64 @@
+"""A killed indexer resumes with no gap and no duplicate: SIGKILL at random points."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import ledger
+from ledger.mirror import sync
+
+from .support import dump
+
+PROJECT = Path(ledger.__file__).resolve().parent.parent
+
+# The indexer as its own process: sync in a loop of small ranges (many commits to land in).
+CHILD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from ledger.chain import connect
+from ledger.manifest import Manifest
+from ledger.mirror import SyncOptions, sync
+w3 = connect(sys.argv[2])
+manifest = Manifest.load(sys.argv[3])
+db, end = sys.argv[4], int(sys.argv[5])
+print("ready", flush=True)
+block = -1
+while block < end:
+    block = sync(w3, manifest, db, to_block=min(end, block + 16), options=SyncOptions(span=2, max_span=4)).last_block
+"""
+
+
+def test_sigkilled_indexer_resumes_to_the_same_mirror_row_for_row(w3, chain, deployment, new_db, tmp_path):
+    manifest_path = tmp_path / "deployment.json"
+    deployment.save(manifest_path)
+    end = w3.eth.block_number
+    clean, killed = new_db(), new_db()
+    sync(w3, deployment, clean, to_block=end)
+
+    rng = random.Random(7)
+    argv = [sys.executable, "-c", CHILD, str(PROJECT), chain.url, str(manifest_path), killed, str(end)]
+    kills = 0
+    for _ in range(4):
+        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        try:
+            child.wait(timeout=rng.uniform(0.05, 0.8))
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            kills += 1
+        else:
+            assert child.returncode == 0, child.stderr.read()
+            break
+        finally:
+            child.stdout.close()
+            child.stderr.close()
+    assert kills >= 1
+    finished = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+
+    assert dump(killed) == dump(clean)

@@ -1,0 +1,85 @@
+"""fetch: the range adapts to what the node accepts; failures are retried, then a MirrorError."""
+
+from __future__ import annotations
+
+import pytest
+from web3 import Web3
+from web3.providers.base import BaseProvider
+
+from ledger.errors import MirrorError
+from ledger.mirror.fetch import Fetcher, Retry, Rpc, Span
+
+
+class FakeNode(BaseProvider):
+    """A chain of empty blocks whose eth_getLogs refuses ranges above `limit` blocks."""
+
+    def __init__(self, head: int = 1000, limit: int = 50, message: str = "query returned more than 10000 results",
+                 failures: int = 0):
+        super().__init__()
+        self.head, self.limit, self.message, self.failures = head, limit, message, failures
+        self.ranges: list[tuple[int, int]] = []
+
+    def _block(self, n: int) -> dict | None:
+        if n > self.head:
+            return None
+        return {"number": hex(n), "hash": "0x%064x" % (n + 1), "parentHash": "0x%064x" % n, "timestamp": hex(n)}
+
+    def make_request(self, method, params):
+        if self.failures:
+            self.failures -= 1
+            return {"jsonrpc": "2.0", "id": 1, "error": {"code": -32603, "message": "internal error"}}
+        if method == "eth_getBlockByNumber":
+            n = self.head if params[0] == "latest" else int(params[0], 16)
+            return {"jsonrpc": "2.0", "id": 1, "result": self._block(n)}
+        if method == "eth_getLogs":
+            start, end = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
+            if end - start + 1 > self.limit:
+                return {"jsonrpc": "2.0", "id": 1, "error": {"code": -32005, "message": self.message}}
+            self.ranges.append((start, end))
+            return {"jsonrpc": "2.0", "id": 1, "result": []}
+        raise AssertionError(method)
+
+    def make_batch_request(self, calls):
+        return [dict(self.make_request(m, p), id=i) for i, (m, p) in enumerate(calls)]
+
+
+def fetcher(node: FakeNode, size: int = 400, attempts: int = 4) -> Fetcher:
+    rpc = Rpc(Web3(node, middleware=[]), Retry(attempts=attempts, first_delay=0), sleep=lambda s: None)
+    return Fetcher(rpc, ["0x" + "11" * 20], Span(size=size, target_logs=100))
+
+
+@pytest.mark.parametrize("message", [
+    "query returned more than 10000 results", "block range is too large", "exceed maximum block range: 50",
+    "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range",
+])
+def test_range_halves_on_node_limits_and_covers_every_block(message):
+    node = FakeNode(limit=50, message=message)
+    ranges = list(fetcher(node).ranges(0, 1000))
+    assert [(r.start, r.end) for r in ranges] == node.ranges
+    covered = [n for r in ranges for n in range(r.start, r.end + 1)]
+    assert covered == list(range(1001))
+    assert all(r.end - r.start + 1 <= 50 for r in ranges)
+
+
+def test_range_grows_after_small_answers():
+    node = FakeNode(limit=10_000)
+    ranges = list(fetcher(node, size=2).ranges(0, 1000))
+    sizes = [r.end - r.start + 1 for r in ranges]
+    assert sizes[:4] == [2, 4, 8, 16] and len(ranges) < 12
+
+
+def test_transient_failures_are_retried():
+    node = FakeNode(failures=3)
+    assert [(r.start, r.end) for r in fetcher(node, attempts=5).ranges(0, 20)] == [(0, 20)]
+
+
+def test_persistent_failure_is_a_mirror_error():
+    node = FakeNode(failures=100)
+    with pytest.raises(MirrorError, match="failed 4 times in a row"):
+        list(fetcher(node, attempts=4).ranges(0, 20))
+
+
+def test_a_node_refusing_even_one_block_is_a_mirror_error():
+    node = FakeNode(limit=0)
+    with pytest.raises(MirrorError, match="refuses even a one-block"):
+        list(fetcher(node).ranges(0, 20))

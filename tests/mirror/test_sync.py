@@ -1,0 +1,157 @@
+"""sync(): the mirror equals the chain's logs, re-runs add nothing, typed rows follow."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+
+from sqlalchemy import BigInteger, create_engine, text
+from sqlmodel import Field, SQLModel
+
+from ledger.chain import mine
+from ledger.mirror import Progress, RowMappers, SyncOptions, position, sync
+from ledger.mirror.store import database_url
+
+from .support import activity, chain_logs, dump, mirrored_logs
+
+
+class Admission(SQLModel, table=True):
+    """An example typed table, filled by a row mapper."""
+
+    __tablename__ = "test_admission"
+
+    chain_id: int = Field(sa_type=BigInteger, primary_key=True)
+    block_hash: str = Field(primary_key=True)
+    log_index: int = Field(primary_key=True)
+    block_number: int = Field(sa_type=BigInteger)
+    tx_hash: str
+    account: str
+    tier: int
+    name: str
+
+
+EXAMPLE = RowMappers()
+SEEDS = itertools.count(100)
+
+
+@EXAMPLE.register("MemberAdmitted", Admission, contract="Membership")
+def admission(event):
+    a = event.args
+    yield Admission, {**position(event), "account": a["account"], "tier": a["tier"], "name": a["name"]}
+
+
+def query(db, sql):
+    engine = create_engine(database_url(db))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def test_full_sync_equals_the_chains_logs(w3, deployment, db):
+    stats = sync(w3, deployment, db)
+    expected = chain_logs(w3, deployment, stats.last_block)
+    assert stats.events == len(expected) > 80
+    assert mirrored_logs(db) == expected
+
+
+def test_second_run_adds_nothing(w3, deployment, db):
+    first = sync(w3, deployment, db)
+    before = dump(db)
+    again = sync(w3, deployment, db, to_block=first.last_block)
+    assert again.events == 0
+    assert dump(db) == before
+
+
+def test_small_ranges_give_the_same_mirror(w3, deployment, new_db):
+    one, many = new_db(), new_db()
+    last = sync(w3, deployment, one).last_block
+    sync(w3, deployment, many, to_block=last, options=SyncOptions(span=1, max_span=3, prefetch=False))
+    assert dump(one) == dump(many)
+
+
+def test_events_are_decoded_with_canonical_json(w3, deployment, db):
+    sync(w3, deployment, db)
+    rows = query(db, "SELECT event, args, address, contract FROM raw_event WHERE event = 'MemberAdmitted'")
+    assert len(rows) >= 40
+    event, args, address, contract = rows[0]
+    decoded = json.loads(args)
+    assert set(decoded) == {"account", "kind", "tier", "name", "identifier"}
+    assert args == json.dumps(decoded, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert decoded["account"] == decoded["account"].lower() and decoded["account"].startswith("0x")
+    assert address == deployment.contracts["Membership"].address.lower() and contract == "Membership"
+    requirements = query(db, "SELECT args FROM raw_event WHERE event = 'TierRequirementsSet'")
+    for (args,) in requirements:  # uint256 fields are decimal strings in JSON
+        assert isinstance(json.loads(args)["standards"], str)
+
+
+def test_blocks_hold_the_headers_of_blocks_with_events(w3, deployment, db):
+    sync(w3, deployment, db)
+    blocks = query(db, "SELECT number, hash, parent_hash, timestamp FROM block ORDER BY number")
+    with_events = [r[0] for r in query(db, "SELECT DISTINCT block_number FROM raw_event ORDER BY block_number")]
+    assert [b[0] for b in blocks] == with_events
+    for number, hash_, parent, timestamp in blocks[:5]:
+        header = w3.eth.get_block(number)
+        assert (hash_, parent, timestamp) == ("0x" + header["hash"].hex(), "0x" + header["parentHash"].hex(),
+                                              header["timestamp"])
+
+
+def test_row_mapper_fills_a_typed_table_in_the_same_transaction(w3, deployment, db):
+    sync(w3, deployment, db, mappers=EXAMPLE)
+    admitted = query(db, "SELECT account, block_hash, log_index FROM test_admission ORDER BY block_number, log_index")
+    raw = query(db, "SELECT args, block_hash, log_index FROM raw_event WHERE event = 'MemberAdmitted' "
+                    "ORDER BY block_number, log_index")
+    assert [(json.loads(a)["account"], h, i) for a, h, i in raw] == admitted
+
+
+def test_progress_reports_each_range(w3, deployment, db):
+    seen: list[Progress] = []
+    stats = sync(w3, deployment, db, progress=seen.append, options=SyncOptions(span=16, max_span=16))
+    assert len(seen) == stats.ranges > 1
+    assert seen[-1].block == stats.last_block and seen[-1].events == stats.events
+    assert [p.block for p in seen] == sorted(p.block for p in seen)
+
+
+def test_follow_mode_mirrors_new_blocks(w3, deployment, secretariat, db):
+    stop = threading.Event()
+    result = {}
+    follower = threading.Thread(target=lambda: result.setdefault("stats", sync(
+        w3, deployment, db, follow=True, stop=stop, options=SyncOptions(poll_interval=0.05))))
+    follower.start()
+    try:
+        activity(w3, secretariat, deployment, members=5, seed=next(SEEDS))
+        mine(w3, 3)
+        expected = chain_logs(w3, deployment)
+        for _ in range(200):
+            if mirrored_logs(db) == expected:
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        follower.join(30)
+    assert not follower.is_alive()
+    assert mirrored_logs(db) == expected
+
+
+def test_sync_to_the_finalized_block(w3, deployment, db):
+    finalized = w3.eth.get_block("finalized")["number"]
+    stats = sync(w3, deployment, db, to_block="finalized")
+    assert stats.last_block == finalized
+    assert mirrored_logs(db) == chain_logs(w3, deployment, finalized)
+
+
+def test_a_contract_added_to_the_manifest_later_is_backfilled_without_duplicates(w3, deployment, secretariat, db):
+    from ledger.deploy import Parameters, deploy
+    from ledger.manifest import Manifest
+
+    sync(w3, deployment, db)
+    before = query(db, "SELECT COUNT(*) FROM raw_event")[0][0]
+    second = deploy(w3, secretariat, Parameters())
+    grown = Manifest(chain_id=deployment.chain_id, deployer=deployment.deployer,
+                     contracts={**deployment.contracts, "Registry": second.contracts["Membership"]})
+    stats = sync(w3, grown, db)
+    assert mirrored_logs(db) == chain_logs(w3, grown, stats.last_block)
+    added = query(db, "SELECT COUNT(*) FROM raw_event WHERE contract = 'Registry'")[0][0]
+    assert added > 0 and query(db, "SELECT COUNT(*) FROM raw_event")[0][0] >= before + added
