@@ -10,7 +10,7 @@ from hypothesis import settings
 given_readonly = _hypothesis_given
 
 from tests.fund.conftest import reverts_with
-from tests.fund.formula import allocate, cap_amount
+from ledger.formula import allocate, cap_amount
 
 
 @pytest.mark.parametrize(

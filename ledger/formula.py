@@ -2,7 +2,7 @@
 
 A reference an auditor re-computes every round with; it must agree with
 `contracts/libraries/EquityFormula.sol` to the last unit. Standalone on purpose (no
-brownie, no web3) so that it can move into the `ledger` package as it is.
+brownie, no web3): the contract tests and the auditor (`waico audit`) share it.
 """
 
 from __future__ import annotations
