@@ -33,6 +33,7 @@ from .onboarding import onboard
 
 DEMO_PASSWORD = "waico-demo"  # the demo's member keys guard nothing of value; real keys get a prompt
 BATCH_SIZE = 50
+FINALITY_DEPTH = 65
 ROUND_BUDGET = 500_000
 # Who pays into the fund, in whole tUSD: founding and interested states, the named companies.
 CONTRIBUTIONS = {"CHN": 1_000_000, "ARE": 250_000, "SAU": 250_000,
@@ -67,6 +68,11 @@ class DemoResult:
     batches: int = 0
     payouts: list[Payout] = field(default_factory=list)
     round_budget: int = 0
+    mirror_db: Path | None = None
+    mirrored_events: int = 0
+    checkpoint_path: Path | None = None
+    checkpoint_size: int = 0
+    verifier_key: str | None = None
     seconds: float = 0.0
 
     def to_json(self) -> dict:
@@ -76,7 +82,10 @@ class DemoResult:
             "chainKept": self.chain_kept,
             "chainPid": self.chain_pid,
             "paths": {"workdir": str(self.workdir), "deployment": str(self.manifest_path),
-                      "keys": str(self.keys_dir), "ballots": str(self.ballots_dir)},
+                      "keys": str(self.keys_dir), "ballots": str(self.ballots_dir),
+                      "mirror": str(self.mirror_db), "checkpoint": str(self.checkpoint_path)},
+            "mirror": {"events": self.mirrored_events},
+            "checkpoint": {"size": self.checkpoint_size, "verifierKey": self.verifier_key},
             "members": [
                 {"address": m.address, "name": m.name, "identifier": m.identifier, "kind": m.kind.name,
                  "tier": m.tier_name, "status": m.status.name, "weight": m.weight}
@@ -151,6 +160,10 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
         names = {m.address: m.name for m in result.members}
         result.payouts = [Payout(p.member, names.get(p.member, p.member), p.score, p.amount, p.pushed)
                           for p in result.payouts]
+
+        mine(w3, FINALITY_DEPTH)  # anvil's "finalized" trails the head by 64 blocks
+        progress("mirroring every event into SQLite and signing a checkpoint of the log")
+        _mirror_and_checkpoint(w3, manifest, result)
         result.seconds = time.monotonic() - started
         return result
 
@@ -232,6 +245,20 @@ def _sign_ballots(manifest: Manifest, roster: list[RosterEntry], member_keys: di
             sb.save(directory / f"p{number}-{key.label}.json")
             signed.append(sb)
     return signed
+
+
+def _mirror_and_checkpoint(w3, manifest: Manifest, result: DemoResult) -> None:
+    from . import eventlog
+    from .mirror import sync
+
+    result.mirror_db = result.workdir / "mirror.db"
+    if result.mirror_db.exists():  # a mirror of an earlier demo's chain
+        result.mirror_db.unlink()
+    stats = sync(w3, manifest, str(result.mirror_db))
+    result.mirrored_events = stats.events
+    signed = eventlog.sign(result.workdir, manifest, str(result.mirror_db), eventlog.finalized_block(w3))
+    result.checkpoint_path, result.checkpoint_size = signed.path, signed.checkpoint.size
+    result.verifier_key = signed.verifier_key
 
 
 def _enact(w3, secretariat: Signer, manifest: Manifest) -> list:

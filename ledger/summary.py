@@ -83,6 +83,9 @@ def render_demo(result) -> str:
         f"Deployment manifest: {result.manifest_path}",
         f"Member keys:         {result.keys_dir} (password: waico-demo)",
         f"Signed ballots:      {result.ballots_dir}",
+        f"SQL mirror:          {result.mirror_db} ({result.mirrored_events} events)",
+        f"Checkpoint:          {result.checkpoint_path} ({result.checkpoint_size} events)",
+        f"Verifier key:        {result.verifier_key}",
         f"Done in {result.seconds:.1f} s.",
     ]
     return "\n".join(lines)
