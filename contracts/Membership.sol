@@ -59,17 +59,7 @@ contract Membership is AccessControl, IMembership {
         string adaptationURI;
     }
 
-    struct Record {
-        Kind kind;
-        uint8 tier;
-        Status status;
-        uint32 index;
-        uint256 certifications;
-        string name;
-        string identifier;
-    }
-
-    mapping(address account => Record) private _records;
+    mapping(address account => MemberInfo) private _records;
     address[] private _accounts;
     mapping(bytes32 identifierKey => address) private _identifiers;
 
@@ -247,8 +237,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @inheritdoc IMembership
     function member(address account) external view returns (MemberInfo memory) {
-        Record storage r = _records[account];
-        return MemberInfo(r.kind, r.tier, r.status, r.index, r.certifications, r.name, r.identifier);
+        return _records[account];
     }
 
     /// @inheritdoc IMembership
@@ -324,7 +313,7 @@ contract Membership is AccessControl, IMembership {
     /// @notice Whether `account` may be promoted now, and the bitmap of certifications it lacks.
     /// A tier without requirements is closed to promotion: only governance moves members into it.
     function promotable(address account) public view returns (bool, uint256 missing) {
-        Record storage r = _records[account];
+        MemberInfo storage r = _records[account];
         if (r.status != Status.Active || r.tier + 1 >= VoteWeights.TIERS) return (false, 0);
         uint256 required = _requirements[r.tier + 1];
         missing = required & ~r.certifications;
@@ -352,7 +341,7 @@ contract Membership is AccessControl, IMembership {
         _identifiers[key] = account;
 
         _accounts.push(account);
-        Record storage r = _records[account];
+        MemberInfo storage r = _records[account];
         r.kind = kind;
         r.tier = tier;
         r.status = Status.Active;
@@ -366,7 +355,7 @@ contract Membership is AccessControl, IMembership {
     /// @notice Sets a member's tier by governance decision.
     function setTier(address account, uint8 tier) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _checkTier(tier);
-        Record storage r = _existing(account);
+        MemberInfo storage r = _existing(account);
         if (r.status == Status.Expelled) revert MemberNotActive(account);
         if (r.tier == tier) revert TierUnchanged(account, tier);
         _changeTier(account, r, tier, TierChange.Governance);
@@ -374,7 +363,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @notice Suspends an active member: no weight from the next timepoint on.
     function suspend(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Record storage r = _existing(account);
+        MemberInfo storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         r.status = Status.Suspended;
         _updateClass(account);
@@ -383,7 +372,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @notice Reinstates a suspended member.
     function reinstate(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Record storage r = _existing(account);
+        MemberInfo storage r = _existing(account);
         if (r.status != Status.Suspended) revert MemberNotSuspended(account);
         r.status = Status.Active;
         _updateClass(account);
@@ -392,7 +381,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @notice Expels a member for good: no weight from the next timepoint on, no re-admission.
     function expel(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Record storage r = _existing(account);
+        MemberInfo storage r = _existing(account);
         if (r.status == Status.Expelled) revert MemberNotActive(account);
         r.status = Status.Expelled;
         _updateClass(account);
@@ -458,7 +447,7 @@ contract Membership is AccessControl, IMembership {
         bytes32 adaptationHash,
         string calldata adaptationURI
     ) external {
-        Record storage r = _existing(msg.sender);
+        MemberInfo storage r = _existing(msg.sender);
         if (r.status != Status.Active) revert MemberNotActive(msg.sender);
         _checkStandard(standardId);
         Declaration storage d = _declarations[msg.sender][standardId];
@@ -492,7 +481,7 @@ contract Membership is AccessControl, IMembership {
     function revoke(address account, uint8 standardId, bytes32 reasonHash) external onlyRole(VERIFIER_ROLE) {
         Declaration storage d = _pending(account, standardId, DeclarationStatus.Certified);
         d.status = DeclarationStatus.Revoked;
-        Record storage r = _records[account];
+        MemberInfo storage r = _records[account];
         uint256 bit = uint256(1) << standardId;
         r.certifications &= ~bit;
         emit CertificationRevoked(account, standardId, msg.sender, reasonHash);
@@ -506,7 +495,7 @@ contract Membership is AccessControl, IMembership {
     /// @notice Promotes an active member one tier up when it holds every certification the next
     /// tier requires. Anyone may call it. A tier without requirements is closed to promotion.
     function promote(address account) external {
-        Record storage r = _existing(account);
+        MemberInfo storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         if (r.tier + 1 >= VoteWeights.TIERS) revert PromotionBeyondTopTier(account);
         if (_requirements[r.tier + 1] == 0) revert PromotionPathClosed(r.tier + 1);
@@ -517,7 +506,7 @@ contract Membership is AccessControl, IMembership {
 
     // ------------------------------------------------------------------ internals
 
-    function _existing(address account) private view returns (Record storage r) {
+    function _existing(address account) private view returns (MemberInfo storage r) {
         r = _records[account];
         if (r.status == Status.None) revert MemberUnknown(account);
     }
@@ -531,7 +520,7 @@ contract Membership is AccessControl, IMembership {
         if (d.status != expected) revert DeclarationWrongStatus(account, standardId, d.status);
     }
 
-    function _changeTier(address account, Record storage r, uint8 tier, TierChange reason) private {
+    function _changeTier(address account, MemberInfo storage r, uint8 tier, TierChange reason) private {
         uint8 from = r.tier;
         r.tier = tier;
         _updateClass(account);
@@ -540,7 +529,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @dev Re-derives the account's voting class from its record; checkpoints it and the census.
     function _updateClass(address account) private {
-        Record storage r = _records[account];
+        MemberInfo storage r = _records[account];
         uint8 class = r.status == Status.Active ? VoteWeights.classOf(r.kind, r.tier) : 0;
         Checkpoints.Trace208 storage trace = _classes[account];
         uint8 old = uint8(trace.latest());
