@@ -158,7 +158,7 @@ def read_mirror(db_url: str, manifest: Manifest, decoder: Decoder) -> MirrorView
     url = database_url(db_url)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         raise AuditFailed(f"no mirror at {url.removeprefix('sqlite:///')}: sync one first "
-                          "(ledger.mirror.sync, or `waico demo`)")
+                          "(ledger.mirror.sync(w3, manifest, db))")
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

@@ -59,7 +59,9 @@ class ProofInvalid(LedgerError):
 
 class AuditFailed(LedgerError):
     """The audit cannot run: no mirror, or a mirror of another deployment. (Mismatches it finds
-    are findings in its report, not this error.)"""
+    are findings in its report, not this error: they exit with 1, this with 2.)"""
+
+    exit_code = 2
 
 
 class MirrorError(ChainUnavailable):
