@@ -57,5 +57,12 @@ class ProofInvalid(LedgerError):
     """A Merkle inclusion or consistency proof that does not verify against the given roots."""
 
 
+class AuditFailed(LedgerError):
+    """The audit cannot run: no mirror, or a mirror of another deployment. (Mismatches it finds
+    are findings in its report, not this error: they exit with 1, this with 2.)"""
+
+    exit_code = 2
+
+
 class MirrorError(ChainUnavailable):
     """The SQL mirror cannot follow the chain: the node keeps failing, or refuses every range size."""

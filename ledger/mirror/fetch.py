@@ -135,7 +135,7 @@ class Rpc:
             raise Transient(f"{method}: {message[:200]}")
         return response.get("result")
 
-    def _batch_once(self, calls: list[tuple[str, list]]) -> list[Any]:
+    def _batch_once(self, calls: list[tuple[str, list]], tolerant: bool = False) -> list[Any]:
         first = next(self._ids)
         for _ in calls[1:]:
             next(self._ids)
@@ -150,6 +150,9 @@ class Rpc:
         results = []
         for i in range(len(calls)):
             r = by_id.get(first + i)
+            if tolerant and isinstance(r, dict) and "error" in r:
+                results.append(None)  # the call failed (e.g. reverted); the others stand
+                continue
             if r is None or "error" in r:
                 raise Transient(f"batch item failed: {str(r)[:200]}")
             results.append(r.get("result"))
@@ -169,11 +172,13 @@ class Rpc:
     def call(self, method: str, params: list) -> Any:
         return self._retrying(method, lambda: self._once(method, params))
 
-    def batch(self, calls: list[tuple[str, list]], chunk: int = 500) -> list[Any]:
+    def batch(self, calls: list[tuple[str, list]], chunk: int = 500, tolerant: bool = False) -> list[Any]:
+        """Results in order. With `tolerant`, an item the node answers with an error (a
+        reverted eth_call) is None instead of failing the batch."""
         out: list[Any] = []
         for i in range(0, len(calls), chunk):
             part = calls[i:i + chunk]
-            out.extend(self._retrying(f"{part[0][0]} (batch)", lambda part=part: self._batch_once(part)))
+            out.extend(self._retrying(f"{part[0][0]} (batch)", lambda part=part: self._batch_once(part, tolerant)))
         return out
 
     # -- reads the mirror needs
