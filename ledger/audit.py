@@ -157,8 +157,7 @@ def read_mirror(db_url: str, manifest: Manifest, decoder: Decoder) -> MirrorView
     """The mirror's rows of this deployment up to its cursor, in chain order."""
     url = database_url(db_url)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise AuditFailed(f"no mirror at {url.removeprefix('sqlite:///')}: sync one first "
-                          "(ledger.mirror.sync(w3, manifest, db))")
+        raise AuditFailed(f"no mirror at {url.removeprefix('sqlite:///')}: run `waico index` first")
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

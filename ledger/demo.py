@@ -73,6 +73,7 @@ class DemoResult:
     checkpoint_path: Path | None = None
     checkpoint_size: int = 0
     verifier_key: str | None = None
+    audit: object | None = None  # ledger.audit.AuditReport
     seconds: float = 0.0
 
     def to_json(self) -> dict:
@@ -85,6 +86,7 @@ class DemoResult:
                       "keys": str(self.keys_dir), "ballots": str(self.ballots_dir),
                       "mirror": str(self.mirror_db), "checkpoint": str(self.checkpoint_path)},
             "mirror": {"events": self.mirrored_events},
+            "audit": self.audit.to_json() if self.audit else None,
             "checkpoint": {"size": self.checkpoint_size, "verifierKey": self.verifier_key},
             "members": [
                 {"address": m.address, "name": m.name, "identifier": m.identifier, "kind": m.kind.name,
@@ -162,7 +164,7 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
                           for p in result.payouts]
 
         mine(w3, FINALITY_DEPTH)  # anvil's "finalized" trails the head by 64 blocks
-        progress("mirroring every event into SQLite and signing a checkpoint of the log")
+        progress("mirroring every event into SQLite, auditing it against the chain, signing a checkpoint")
         _mirror_and_checkpoint(w3, manifest, result)
         result.seconds = time.monotonic() - started
         return result
@@ -249,6 +251,7 @@ def _sign_ballots(manifest: Manifest, roster: list[RosterEntry], member_keys: di
 
 def _mirror_and_checkpoint(w3, manifest: Manifest, result: DemoResult) -> None:
     from . import eventlog
+    from .audit import audit
     from .mirror import sync
 
     result.mirror_db = result.workdir / "mirror.db"
@@ -256,6 +259,7 @@ def _mirror_and_checkpoint(w3, manifest: Manifest, result: DemoResult) -> None:
         result.mirror_db.unlink()
     stats = sync(w3, manifest, str(result.mirror_db))
     result.mirrored_events = stats.events
+    result.audit = audit(w3, manifest, str(result.mirror_db))
     signed = eventlog.sign(result.workdir, manifest, str(result.mirror_db), eventlog.finalized_block(w3))
     result.checkpoint_path, result.checkpoint_size = signed.path, signed.checkpoint.size
     result.verifier_key = signed.verifier_key

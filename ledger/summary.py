@@ -84,6 +84,8 @@ def render_demo(result) -> str:
         f"Member keys:         {result.keys_dir} (password: waico-demo)",
         f"Signed ballots:      {result.ballots_dir}",
         f"SQL mirror:          {result.mirror_db} ({result.mirrored_events} events)",
+        f"Audit:               " + (("clean: " + ", ".join(c.name for c in result.audit.checks) + " all agree")
+                                    if result.audit.ok else f"{len(result.audit.findings)} FINDINGS (waico audit)"),
         f"Checkpoint:          {result.checkpoint_path} ({result.checkpoint_size} events)",
         f"Verifier key:        {result.verifier_key}",
         f"Done in {result.seconds:.1f} s.",

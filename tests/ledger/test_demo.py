@@ -49,6 +49,20 @@ def test_demo_runs_every_track_and_a_round(demo):
     assert "relaying them in batches" in progress
 
 
+def test_demo_mirrors_audits_and_checkpoints_the_log(demo):
+    workdir, summary, _ = demo
+    assert summary["audit"]["ok"] is True
+    assert {c["name"] for c in summary["audit"]["checks"]} == {"mirror", "tallies", "signatures", "payouts", "fund"}
+    assert summary["mirror"]["events"] == summary["checkpoint"]["size"] > 300
+    key = summary["checkpoint"]["verifierKey"]
+    assert key.startswith("waico-ledger.example/") and key.count("+") == 2
+    checked = subprocess.run([WAICO, "checkpoint", "verify", summary["paths"]["checkpoint"], "--key", key,
+                              "--against", "chain", "--workdir", str(workdir)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    audited = subprocess.run([WAICO, "audit", "--workdir", str(workdir)], capture_output=True, text=True)
+    assert audited.returncode == 0, audited.stdout + audited.stderr
+
+
 def test_demo_leaves_files_that_later_commands_use(demo):
     workdir, summary, _ = demo
     assert Path(summary["paths"]["deployment"]).exists()
