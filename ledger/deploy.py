@@ -16,6 +16,7 @@ from web3 import Web3
 
 from . import artifacts
 from .chain import Signer
+from .errors import TransactionReverted
 from .manifest import Deployed, Manifest
 from .pathway import StandardSpec, load_standards, requirement_bitmaps
 
@@ -141,7 +142,27 @@ def send_all(signer: Signer, calls: list[tuple]) -> list:
     """Send transactions back to back (nonces in order), then wait for every receipt.
 
     Each item is (call, what) or, for a plain ETH transfer, ({"to": address, "data": b""}, what, wei).
+    A call may depend on an earlier one (approve, then contribute): if its gas estimate
+    reverts while earlier transactions are still in flight, they are waited for and the
+    estimate is tried once more, so a real revert is still reported as one.
     """
-    sent = [(signer.send(c[0], c[1], gas=21_000 if len(c) > 2 else None, value=c[2] if len(c) > 2 else 0,
-                         wait=False), c[1]) for c in calls]
-    return [signer.wait(tx_hash, what) for tx_hash, what in sent]
+    sent: list[tuple] = []
+    receipts: list = []
+
+    def settle() -> None:
+        receipts.extend(signer.wait(tx_hash, what) for tx_hash, what in sent)
+        sent.clear()
+
+    for item in calls:
+        call, what = item[0], item[1]
+        kwargs = {"gas": 21_000, "value": item[2]} if len(item) > 2 else {}
+        try:
+            tx_hash = signer.send(call, what, wait=False, **kwargs)
+        except TransactionReverted:
+            if not sent:
+                raise
+            settle()
+            tx_hash = signer.send(call, what, wait=False, **kwargs)
+        sent.append((tx_hash, what))
+    settle()
+    return receipts

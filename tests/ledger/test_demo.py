@@ -1,5 +1,6 @@
 """`waico demo` end to end, as a subprocess, the way the README's first command runs it."""
 
+import base64
 import json
 import os
 import signal
@@ -55,7 +56,9 @@ def test_demo_mirrors_audits_and_checkpoints_the_log(demo):
     assert {c["name"] for c in summary["audit"]["checks"]} == {"mirror", "tallies", "signatures", "payouts", "fund"}
     assert summary["mirror"]["events"] == summary["checkpoint"]["size"] > 300
     key = summary["checkpoint"]["verifierKey"]
-    assert key.startswith("waico-ledger.example/") and key.count("+") == 2
+    name, key_id, public = key.split("+", 2)
+    assert name.startswith("waico-ledger.example/") and len(key_id) == 8
+    assert base64.b64decode(public)[:1] == b"\x01" and len(base64.b64decode(public)) == 33
     checked = subprocess.run([WAICO, "checkpoint", "verify", summary["paths"]["checkpoint"], "--key", key,
                               "--against", "chain", "--workdir", str(workdir)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
