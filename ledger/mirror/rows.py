@@ -46,6 +46,7 @@ class RowMappers:
     def __init__(self) -> None:
         self._mappers: dict[tuple[str | None, str], list[Mapper]] = {}
         self.tables: list[Table] = []
+        self.views: dict[str, str] = {}
 
     def register(self, event: str, *tables, contract: str | None = None) -> Callable[[Mapper], Mapper]:
         """Decorator: `mapper(event) -> iterable of (table, row dict)` for events named `event`.
@@ -64,6 +65,11 @@ class RowMappers:
             return mapper
 
         return add
+
+    def view(self, name: str, select: str) -> None:
+        """A SQL view over the typed tables (`select` is its SELECT, portable SQL), created
+        with them. A view holds no rows: nothing to rewind."""
+        self.views[name] = select
 
     def __bool__(self) -> bool:
         return bool(self._mappers)

@@ -42,14 +42,53 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+class _DecimalSum:
+    """decimal_sum(x) on SQLite: the exact sum of decimal integers (TEXT or INTEGER), as TEXT —
+    the `sqlite3` shell's decimal extension has the same function."""
+
+    def __init__(self) -> None:
+        self.total: int | None = None
+
+    def step(self, value) -> None:
+        if value is not None:
+            self.total = (self.total or 0) + int(value)
+
+    def finalize(self) -> str | None:
+        return None if self.total is None else str(self.total)
+
+
+def _sqlite_functions(dbapi_connection, _record) -> None:
+    dbapi_connection.create_aggregate("decimal_sum", 1, _DecimalSum)
+
+
+# The same on PostgreSQL, over numeric (NUMERIC(78,0) columns): SUM would do, but one name
+# lets an observer's query run on both databases.
+_PG_DECIMAL_SUM = "CREATE AGGREGATE decimal_sum(numeric) (SFUNC = numeric_add, STYPE = numeric)"
+
+
+def _create_views(engine: Engine, views: dict[str, str]) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            if not conn.exec_driver_sql("SELECT 1 FROM pg_proc WHERE proname = 'decimal_sum'").first():
+                conn.exec_driver_sql(_PG_DECIMAL_SUM)
+            for name, select_ in views.items():
+                conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {select_}")
+        else:
+            for name, select_ in views.items():
+                conn.exec_driver_sql(f"CREATE VIEW IF NOT EXISTS {name} AS {select_}")
+
+
 def open_db(db: str | Path, mappers: RowMappers | None = None) -> Engine:
-    """An engine on `db` with the mirror's tables (and the mappers' typed tables) created."""
+    """An engine on `db` with the mirror's tables (and the mappers' typed tables and views)
+    created, and `decimal_sum(x)` defined (exact sums of uint256 columns on both databases)."""
     url = database_url(db)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_functions)
     tables = [Block.__table__, RawEvent.__table__, Cursor.__table__, *(mappers.tables if mappers else ())]
     Block.metadata.create_all(engine, tables=tables)
+    _create_views(engine, mappers.views if mappers else {})
     return engine
 
 
