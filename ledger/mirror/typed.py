@@ -35,9 +35,10 @@ Big integers. A proposal id (a uint256 hash) is decimal TEXT on every database: 
 identifier, compared and joined, never summed. Amounts, scores, weights, budgets and round
 and batch ids (uint256, `Uint256` below) are NUMERIC(78,0) on PostgreSQL — exact, and
 `SUM` works — and decimal TEXT on SQLite, whose integers stop at 2^63. Sum them on both
-with `decimal_sum(column)`: the mirror defines it (an aggregate over numeric on
-PostgreSQL, a Python aggregate on the SQLite connections it opens), and the `sqlite3`
-shell has it built in (its decimal extension), so the queries below run unchanged on both.
+with `decimal_sum(column)`: the mirror defines it (an aggregate over numeric in the PostgreSQL
+database; a Python aggregate on SQLite connections opened by `ledger.mirror.open_db`), and
+the `sqlite3` shell has it built in (its decimal extension), so the queries below run
+unchanged on both. (On PostgreSQL, plain `SUM` is exact too.)
 On SQLite, `CAST(x AS INTEGER)` saturates silently above 2^63 - 1: don't sum with it.
 Through SQLAlchemy, `Uint256` columns read back as Python ints on both databases.
 
