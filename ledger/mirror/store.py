@@ -13,8 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Iterable
 
-from sqlalchemy import Engine, and_, create_engine, delete, event, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, Table, and_, create_engine, delete, event, insert, select, update
 
 from .fetch import Header
 from .rows import Rows, RowMappers
@@ -115,8 +114,7 @@ class Store:
         self.mappers = mappers
         self._insert_blocks = _insert_ignoring(engine, Block.__tablename__, BLOCK_COLUMNS)
         self._insert_events = _insert_ignoring(engine, RawEvent.__tablename__, RAW_EVENT_COLUMNS)
-        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite if engine.dialect.name == "sqlite" else None
-        self._typed_insert = (lambda t: dialect.insert(t).on_conflict_do_nothing()) if dialect else insert
+        self._typed_inserts: dict[tuple[Table, tuple[str, ...]], tuple[str, list]] = {}
 
     def cursor(self) -> tuple[int, str] | None:
         """(last block, its hash) of the mirror, or None before the first range."""
@@ -134,7 +132,7 @@ class Store:
             if rows.raw_events:
                 conn.exec_driver_sql(self._insert_events, rows.raw_events)
             for table, typed in rows.typed.items():
-                conn.execute(self._typed_insert(table), typed)
+                self._write_typed(conn, table, typed)
             c = Cursor.__table__.c
             moved = conn.execute(update(Cursor.__table__)
                                  .where(c.chain_id == self.chain_id, c.contracts == self.contracts)
@@ -142,6 +140,27 @@ class Store:
             if not moved:
                 conn.execute(insert(Cursor.__table__).values(
                     chain_id=self.chain_id, contracts=self.contracts, last_block=last.number, last_hash=last.hash))
+
+    def _write_typed(self, conn, table: Table, rows: list[dict]) -> None:
+        """Bulk-insert a typed table's rows as tuples through the DBAPI, each column's value
+        converted by its SQLAlchemy type (as `conn.execute(insert(table), rows)` would, at a
+        fraction of the cost); rows are grouped by their set of columns."""
+        groups: dict[tuple[str, ...], list[dict]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row), []).append(row)
+        for columns, group in groups.items():
+            key = (table, columns)
+            if key not in self._typed_inserts:
+                dialect = self.engine.dialect
+                self._typed_inserts[key] = (
+                    _insert_ignoring(self.engine, table.name, columns),
+                    [table.c[c].type.bind_processor(dialect) for c in columns])
+            sql, convert = self._typed_inserts[key]
+            if any(convert):
+                values = [tuple(f(v) if f else v for f, v in zip(convert, row.values())) for row in group]
+            else:
+                values = [tuple(row.values()) for row in group]
+            conn.exec_driver_sql(sql, values)
 
     def stored_blocks(self, at_most: int, limit: int) -> list[tuple[int, str]]:
         """Stored (number, hash) at or below `at_most`, newest first."""

@@ -99,6 +99,11 @@ class Uint256(TypeDecorator):
             return None
         return Decimal(value) if dialect.name == "postgresql" else str(value)
 
+    def bind_processor(self, dialect):
+        # the same as process_bind_param, without its per-value dialect check (bulk inserts)
+        convert = Decimal if dialect.name == "postgresql" else str
+        return lambda value: None if value is None else convert(value)
+
     def process_result_value(self, value, dialect):
         return None if value is None else int(value)
 
