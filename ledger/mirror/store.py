@@ -62,16 +62,19 @@ def _sqlite_functions(dbapi_connection, _record) -> None:
 
 # The same on PostgreSQL, over numeric (NUMERIC(78,0) columns): SUM would do, but one name
 # lets an observer's query run on both databases.
-_PG_DECIMAL_SUM = "CREATE AGGREGATE decimal_sum(numeric) (SFUNC = numeric_add, STYPE = numeric)"
+_PG_DECIMAL_SUM = "CREATE OR REPLACE AGGREGATE decimal_sum(numeric) (SFUNC = numeric_add, STYPE = numeric)"
 
 
 def _create_views(engine: Engine, views: dict[str, str]) -> None:
+    # PostgreSQL: created only when missing (replacing locks out an observer's running query);
+    # OR REPLACE only so that two indexers starting together do not fail on each other
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             if not conn.exec_driver_sql("SELECT 1 FROM pg_proc WHERE proname = 'decimal_sum'").first():
                 conn.exec_driver_sql(_PG_DECIMAL_SUM)
             for name, select_ in views.items():
-                conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {select_}")
+                if conn.exec_driver_sql("SELECT to_regclass(%s)", (name,)).scalar() is None:
+                    conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {select_}")
         else:
             for name, select_ in views.items():
                 conn.exec_driver_sql(f"CREATE VIEW IF NOT EXISTS {name} AS {select_}")
