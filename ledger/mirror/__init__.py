@@ -1,7 +1,8 @@
 """The SQL mirror: every event of the manifest's contracts, in tables anyone can query.
 
 fetch (logs and headers by block range) → decode (ABI values) → rows (raw rows, and
-typed rows through row mappers) → store (one transaction per range) — driven by `sync`.
+typed rows through row mappers: `typed` registers those of the WAICO contracts on the default
+registry) → store (one transaction per range) — driven by `sync`.
 """
 
 from .decode import Decoder, Event
@@ -9,6 +10,7 @@ from .rows import MAPPERS, RowMappers, position
 from .store import open_db
 from .sync import Progress, SyncOptions, SyncStats, sync
 from .tables import Block, Cursor, RawEvent
+from . import typed  # noqa: E402,F401  (registers the typed tables' mappers on MAPPERS)
 
 __all__ = [
     "Block", "Cursor", "Decoder", "Event", "MAPPERS", "Progress", "RawEvent", "RowMappers",

@@ -45,7 +45,10 @@ class RowMappers:
 
     def __init__(self) -> None:
         self._mappers: dict[tuple[str | None, str], list[Mapper]] = {}
+        self._resolved: dict[tuple[str | None, str], tuple[Mapper, ...]] = {}  # per event: both kinds
+        self._table_of: dict[Any, Table] = {}
         self.tables: list[Table] = []
+        self.views: dict[str, str] = {}
 
     def register(self, event: str, *tables, contract: str | None = None) -> Callable[[Mapper], Mapper]:
         """Decorator: `mapper(event) -> iterable of (table, row dict)` for events named `event`.
@@ -61,18 +64,33 @@ class RowMappers:
 
         def add(mapper: Mapper) -> Mapper:
             self._mappers.setdefault((contract, event), []).append(mapper)
+            self._resolved.clear()
             return mapper
 
         return add
+
+    def view(self, name: str, select: str) -> None:
+        """A SQL view over the typed tables (`select` is its SELECT, portable SQL), created
+        with them. A view holds no rows: nothing to rewind."""
+        self.views[name] = select
 
     def __bool__(self) -> bool:
         return bool(self._mappers)
 
     def rows(self, event: Event) -> list[tuple[Table, dict]]:
+        key = (event.contract, event.event)
+        mappers = self._resolved.get(key)
+        if mappers is None:  # once per (contract, event): this runs for every mirrored event
+            mappers = self._resolved[key] = (
+                *(self._mappers.get(key, ()) if event.contract is not None else ()),
+                *self._mappers.get((None, event.event), ()))
         out: list[tuple[Table, dict]] = []
-        for key in ((event.contract, event.event), (None, event.event)):
-            for mapper in self._mappers.get(key, ()):
-                out.extend((table_of(t), row) for t, row in mapper(event))
+        for mapper in mappers:
+            for model, row in mapper(event):
+                table = self._table_of.get(model)
+                if table is None:
+                    table = self._table_of[model] = table_of(model)
+                out.append((table, row))
         return out
 
 

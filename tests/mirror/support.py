@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import random
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from ledger.chain import Signer
 from ledger.membership import Kind, RosterEntry, Tier, admit_calls
+from ledger.mirror import MAPPERS
 from ledger.mirror.store import database_url
 
 ADMIT_GAS = 400_000
@@ -74,12 +75,24 @@ def mirrored_logs(db) -> list[tuple]:
     return [(*r[:6], json.dumps(json.loads(r[6])), r[7]) for r in rows]
 
 
+def typed_dump(db) -> dict[str, list[tuple]]:
+    """The default registry's typed tables present in `db`, row for row, in chain order."""
+    engine = create_engine(database_url(db))
+    try:
+        present = set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            return {t.name: [tuple(r) for r in conn.execute(select(t).order_by(t.c.block_number, t.c.log_index))]
+                    for t in MAPPERS.tables if t.name in present}
+    finally:
+        engine.dispose()
+
+
 def dump(db) -> dict[str, list[tuple]]:
-    """Every mirror table, row for row (without surrogate ids), for equality checks."""
+    """Every mirror table, row for row (without surrogate ids), typed tables too, for equality checks."""
     engine = create_engine(database_url(db))
     try:
         with engine.connect() as conn:
-            return {
+            return {**typed_dump(db),
                 "raw_event": [tuple(r) for r in conn.execute(text(
                     "SELECT chain_id, block_number, block_hash, tx_hash, tx_index, log_index, address, "
                     "contract, event, topics, data, args FROM raw_event ORDER BY block_number, log_index"))],

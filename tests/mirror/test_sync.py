@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, create_engine, text
 from sqlmodel import Field, SQLModel
 
 from ledger.chain import mine
-from ledger.mirror import Progress, RowMappers, SyncOptions, position, sync
+from ledger.mirror import MAPPERS, Progress, RowMappers, SyncOptions, open_db, position, sync
 from ledger.mirror.store import database_url
 
 from .support import activity, chain_logs, dump, mirrored_logs
@@ -115,6 +115,7 @@ def test_progress_reports_each_range(w3, deployment, db):
 
 
 def test_follow_mode_mirrors_new_blocks(w3, deployment, secretariat, db):
+    open_db(db, MAPPERS).dispose()  # the tables exist before this thread polls them
     stop = threading.Event()
     result = {}
     follower = threading.Thread(target=lambda: result.setdefault("stats", sync(

@@ -1,0 +1,503 @@
+"""Typed tables: one table per kind of event of Membership, WaicoGovernor and EquityFund.
+
+Filled by row mappers registered on the default registry (`MAPPERS`), so a plain `sync()`
+keeps them in step with `raw_event`, in the same transaction. Every row keeps where it
+came from — `chain_id`, `block_number`, `block_hash`, `tx_hash`, `log_index` (its primary
+key is chain id + block hash + log index, so a resumed range adds no duplicate and a reorg
+removes it) — and the `address` of the contract that emitted it.
+
+Tables (enums are stored by their Solidity names; addresses and hashes as lowercase 0x-hex):
+
+    member_event        event ('admitted', 'tier_changed', 'suspended', 'reinstated', 'expelled'),
+                        account, kind ('State' | 'Corporate'), tier_from, tier_to, name, identifier,
+                        reason ('Governance' | 'Promotion' | 'Demotion')
+    standard            standard_id, title, uri, content_hash
+    declaration_event   event ('declared', 'certified', 'rejected', 'revoked'), account, standard_id,
+                        evidence_hash, adaptation_hash, adaptation_uri, verifier, reason_hash
+    proposal_created    proposal_id, proposer, targets, call_values, calldatas (JSON arrays),
+                        snapshot, deadline, description
+    proposal_track      proposal_id, track ('Ordinary' | 'RapidResponse' | 'Constitutional'),
+                        quorum_bps, pass_bps, timelock_delay
+    proposal_status_event  event ('queued', 'executed', 'canceled'), proposal_id, eta_seconds
+    vote                proposal_id, voter, support (0 against, 1 for, 2 abstain), weight, reason, params
+    ballot_skipped      proposal_id, voter, reason ('ProposalNotActive', ..., 'AlreadyVoted')
+    contribution        contributor, amount, is_member
+    need_score_batch    batch_id, source_hash, source_uri, count
+    need_score          member, score, batch_id
+    payout              round_id, member, score, total_score, budget, amount, pushed
+    fund_round          round_id, budget, paid, recipients, cap_bps, floor, formula_version, inputs_hash
+    claim               member, amount
+
+Views: `proposal` (proposal_created joined with its proposal_track) and `current_member`
+(each admitted account's latest tier and status: 'Active', 'Suspended' or 'Expelled').
+
+Big integers. A proposal id (a uint256 hash) is decimal TEXT on every database: it is an
+identifier, compared and joined, never summed. Amounts, scores, weights, budgets and round
+and batch ids (uint256, `Uint256` below) are NUMERIC(78,0) on PostgreSQL — exact, and
+`SUM` works — and decimal TEXT on SQLite, whose integers stop at 2^63. Sum them on both
+with `decimal_sum(column)`: the mirror defines it (an aggregate over numeric in the PostgreSQL
+database; a Python aggregate on SQLite connections opened by `ledger.mirror.open_db`), and
+the `sqlite3` shell has it built in (its decimal extension), so the queries below run
+unchanged on both. (On PostgreSQL, plain `SUM` is exact too.)
+On SQLite, `CAST(x AS INTEGER)` saturates silently above 2^63 - 1: don't sum with it.
+Through SQLAlchemy, `Uint256` columns read back as Python ints on both databases.
+
+Queries an observer might write (they run on SQLite and PostgreSQL alike):
+
+    -- the current roll of members, by tier
+    SELECT account, kind, tier, status, name FROM current_member ORDER BY tier, name;
+
+    -- each proposal's tally by support, as the governor's proposalVotes gives it
+    SELECT p.proposal_id, p.track, v.support, COUNT(*) AS ballots, decimal_sum(v.weight) AS weight
+    FROM proposal p JOIN vote v ON v.chain_id = p.chain_id AND v.address = p.address
+                                AND v.proposal_id = p.proposal_id
+    GROUP BY p.proposal_id, p.track, v.support ORDER BY p.proposal_id, v.support;
+
+    -- what each round paid, recomputed from its payouts, next to what it says it paid
+    SELECT r.round_id, r.paid, decimal_sum(p.amount) AS paid_by_payouts, COUNT(p.member) AS payouts
+    FROM fund_round r LEFT JOIN payout p ON p.chain_id = r.chain_id AND p.address = r.address
+                                        AND p.round_id = r.round_id
+    GROUP BY r.round_id, r.paid;
+
+    -- contributions by members and by outside donors
+    SELECT is_member, COUNT(*) AS contributions, decimal_sum(amount) AS total
+    FROM contribution GROUP BY is_member;
+
+    -- members certified for a standard, with when
+    SELECT d.account, s.title, b.timestamp FROM declaration_event d
+    JOIN standard s ON s.chain_id = d.chain_id AND s.address = d.address AND s.standard_id = d.standard_id
+    JOIN block b ON b.chain_id = d.chain_id AND b.number = d.block_number
+    WHERE d.event = 'certified';
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Iterator
+
+from sqlalchemy import BigInteger, Column, Index, Integer, PrimaryKeyConstraint, Text
+from sqlalchemy.dialects.postgresql import NUMERIC
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from .decode import Event
+from .rows import MAPPERS, RowMappers
+
+
+class Uint256(TypeDecorator):
+    """An unsigned 256-bit integer, exactly: NUMERIC(78,0) on PostgreSQL, decimal TEXT elsewhere."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(NUMERIC(78, 0) if dialect.name == "postgresql" else Text())
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(value) if dialect.name == "postgresql" else str(value)
+
+    def bind_processor(self, dialect):
+        # the same as process_bind_param, without its per-value dialect check (bulk inserts)
+        convert = Decimal if dialect.name == "postgresql" else str
+        return lambda value: None if value is None else convert(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else int(value)
+
+
+def _position_args(name: str) -> tuple:
+    return (PrimaryKeyConstraint("chain_id", "block_hash", "log_index", name=f"{name}_position"),
+            Index(f"{name}_block", "chain_id", "block_number"))
+
+
+def _uint(**kw) -> Any:
+    return Field(sa_column=Column(Uint256, **kw))
+
+
+class Mirrored(SQLModel):
+    """Where a row came from: the log's position on its chain, and the emitting contract."""
+
+    chain_id: int = Field(sa_type=BigInteger)
+    block_number: int = Field(sa_type=BigInteger)
+    block_hash: str
+    tx_hash: str
+    log_index: int
+    address: str
+
+
+# --- Membership ---------------------------------------------------------------------------
+
+class MemberEvent(Mirrored, table=True):
+    """A member's history: admission, tier changes, suspension, reinstatement, expulsion."""
+
+    __tablename__ = "member_event"
+    __table_args__ = _position_args("member_event")
+
+    event: str
+    account: str = Field(index=True)
+    kind: str | None = None
+    tier_from: int | None = None
+    tier_to: int | None = None
+    name: str | None = None
+    identifier: str | None = None
+    reason: str | None = None
+
+
+class Standard(Mirrored, table=True):
+    """A shared standard registered by governance."""
+
+    __tablename__ = "standard"
+    __table_args__ = _position_args("standard")
+
+    standard_id: int
+    title: str
+    uri: str
+    content_hash: str
+
+
+class DeclarationEvent(Mirrored, table=True):
+    """A declaration of adoption of a standard, and what verifiers made of it."""
+
+    __tablename__ = "declaration_event"
+    __table_args__ = _position_args("declaration_event")
+
+    event: str
+    account: str
+    standard_id: int
+    evidence_hash: str | None = None
+    adaptation_hash: str | None = None
+    adaptation_uri: str | None = None
+    verifier: str | None = None
+    reason_hash: str | None = None
+
+
+# --- WaicoGovernor ------------------------------------------------------------------------
+
+class ProposalCreated(Mirrored, table=True):
+    """OpenZeppelin's ProposalCreated. `snapshot`/`deadline` are its voteStart/voteEnd timepoints."""
+
+    __tablename__ = "proposal_created"
+    __table_args__ = _position_args("proposal_created")
+
+    proposal_id: str
+    proposer: str
+    targets: str = Field(sa_column=Column(Text, nullable=False))
+    call_values: str = Field(sa_column=Column(Text, nullable=False))
+    calldatas: str = Field(sa_column=Column(Text, nullable=False))
+    snapshot: int = Field(sa_type=BigInteger)
+    deadline: int = Field(sa_type=BigInteger)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ProposalTrack(Mirrored, table=True):
+    """The track a proposal was created on, with that track's parameters at the time."""
+
+    __tablename__ = "proposal_track"
+    __table_args__ = _position_args("proposal_track")
+
+    proposal_id: str
+    track: str
+    quorum_bps: int
+    pass_bps: int
+    timelock_delay: int = Field(sa_type=BigInteger)
+
+
+class ProposalStatusEvent(Mirrored, table=True):
+    """A proposal queued (with its eta, unix seconds), executed or canceled."""
+
+    __tablename__ = "proposal_status_event"
+    __table_args__ = _position_args("proposal_status_event")
+
+    event: str
+    proposal_id: str
+    eta_seconds: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Vote(Mirrored, table=True):
+    """A counted vote (VoteCast, or VoteCastWithParams with its params)."""
+
+    __tablename__ = "vote"
+    __table_args__ = _position_args("vote")
+
+    proposal_id: str = Field(index=True)
+    voter: str
+    support: int
+    weight: int = _uint(nullable=False)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    params: str | None = None
+
+
+class BallotSkipped(Mirrored, table=True):
+    """A relayed ballot that was not counted, and why."""
+
+    __tablename__ = "ballot_skipped"
+    __table_args__ = _position_args("ballot_skipped")
+
+    proposal_id: str
+    voter: str
+    reason: str
+
+
+# --- EquityFund ---------------------------------------------------------------------------
+
+class Contribution(Mirrored, table=True):
+    __tablename__ = "contribution"
+    __table_args__ = _position_args("contribution")
+
+    contributor: str
+    amount: int = _uint(nullable=False)
+    is_member: bool
+
+
+class NeedScoreBatch(Mirrored, table=True):
+    """A batch of need scores set by governance, and the source they came from."""
+
+    __tablename__ = "need_score_batch"
+    __table_args__ = _position_args("need_score_batch")
+
+    batch_id: int = _uint(nullable=False)
+    source_hash: str
+    source_uri: str
+    count: int = _uint(nullable=False)
+
+
+class NeedScore(Mirrored, table=True):
+    __tablename__ = "need_score"
+    __table_args__ = _position_args("need_score")
+
+    member: str
+    score: int = _uint(nullable=False)
+    batch_id: int = _uint(nullable=False)
+
+
+class Payout(Mirrored, table=True):
+    """One member's allocation in a round; `pushed` is false when it became claimable."""
+
+    __tablename__ = "payout"
+    __table_args__ = _position_args("payout")
+
+    round_id: int = _uint(nullable=False)
+    member: str
+    score: int = _uint(nullable=False)
+    total_score: int = _uint(nullable=False)
+    budget: int = _uint(nullable=False)
+    amount: int = _uint(nullable=False)
+    pushed: bool
+
+
+class FundRound(Mirrored, table=True):
+    """An executed disbursement round; `inputs_hash` binds its members, scores and rules."""
+
+    __tablename__ = "fund_round"
+    __table_args__ = _position_args("fund_round")
+
+    round_id: int = _uint(nullable=False)
+    budget: int = _uint(nullable=False)
+    paid: int = _uint(nullable=False)
+    recipients: int = _uint(nullable=False)
+    cap_bps: int
+    floor: int = _uint(nullable=False)
+    formula_version: int
+    inputs_hash: str
+
+
+class Claim(Mirrored, table=True):
+    __tablename__ = "claim"
+    __table_args__ = _position_args("claim")
+
+    member: str
+    amount: int = _uint(nullable=False)
+
+
+# --- views --------------------------------------------------------------------------------
+
+PROPOSAL_VIEW = """
+SELECT c.chain_id, c.address, c.proposal_id, c.proposer, t.track, c.snapshot, c.deadline,
+       t.quorum_bps, t.pass_bps, t.timelock_delay, c.description, c.targets, c.call_values,
+       c.calldatas, c.block_number, c.block_hash, c.tx_hash, c.log_index
+FROM proposal_created c
+LEFT JOIN proposal_track t
+  ON t.chain_id = c.chain_id AND t.address = c.address AND t.proposal_id = c.proposal_id
+"""
+
+# The latest tier and status of each admitted account: ordered by (block_number, log_index),
+# which is chain order once a reorg has removed what is no longer canonical.
+CURRENT_MEMBER_VIEW = """
+SELECT a.chain_id, a.address, a.account, a.kind, a.name, a.identifier,
+  (SELECT t.tier_to FROM member_event t
+   WHERE t.chain_id = a.chain_id AND t.address = a.address AND t.account = a.account
+     AND t.tier_to IS NOT NULL
+   ORDER BY t.block_number DESC, t.log_index DESC LIMIT 1) AS tier,
+  (SELECT CASE s.event WHEN 'suspended' THEN 'Suspended' WHEN 'expelled' THEN 'Expelled' ELSE 'Active' END
+   FROM member_event s
+   WHERE s.chain_id = a.chain_id AND s.address = a.address AND s.account = a.account
+     AND s.event IN ('admitted', 'suspended', 'reinstated', 'expelled')
+   ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1) AS status,
+  a.block_number AS admitted_block
+FROM member_event a
+WHERE a.event = 'admitted'
+"""
+
+
+# --- mappers ------------------------------------------------------------------------------
+
+KIND = ("State", "Corporate")
+TIER_CHANGE = ("Governance", "Promotion", "Demotion")
+TRACK = ("Ordinary", "RapidResponse", "Constitutional")
+SKIP_REASON = ("ProposalNotActive", "InvalidSignature", "InvalidSupport", "NotVotingMember", "AlreadyVoted")
+
+
+def _name(names: tuple[str, ...], value: int) -> str:
+    return names[value] if 0 <= value < len(names) else str(value)
+
+
+def _at(e: Event) -> dict[str, Any]:
+    # position() and the address, built in one literal: this runs once per mirrored event
+    return {"chain_id": e.chain_id, "block_number": e.block_number, "block_hash": e.block_hash,
+            "tx_hash": e.tx_hash, "log_index": e.log_index, "address": e.address}
+
+
+Rows = Iterator[tuple[type, dict]]
+_MEMBER_EMPTY = {"kind": None, "tier_from": None, "tier_to": None, "name": None, "identifier": None,
+                 "reason": None}
+_DECLARATION_EMPTY = {"evidence_hash": None, "adaptation_hash": None, "adaptation_uri": None,
+                      "verifier": None, "reason_hash": None}
+
+
+def register(mappers: RowMappers) -> RowMappers:
+    """Register the typed tables' mappers (and views) on `mappers`; the default registry has them."""
+    m, g, f = "Membership", "WaicoGovernor", "EquityFund"
+
+    @mappers.register("MemberAdmitted", MemberEvent, contract=m)
+    def admitted(e: Event) -> Rows:
+        a = e.args
+        yield MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": "admitted", "account": a["account"],
+                            "kind": _name(KIND, a["kind"]), "tier_to": a["tier"], "name": a["name"],
+                            "identifier": a["identifier"]}
+
+    @mappers.register("MemberTierChanged", MemberEvent, contract=m)
+    def tier_changed(e: Event) -> Rows:
+        a = e.args
+        yield MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": "tier_changed", "account": a["account"],
+                            "tier_from": a["fromTier"], "tier_to": a["toTier"],
+                            "reason": _name(TIER_CHANGE, a["reason"])}
+
+    def status(name: str):
+        def mapper(e: Event) -> Rows:
+            yield MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": name, "account": e.args["account"]}
+        return mapper
+
+    for event, name in (("MemberSuspended", "suspended"), ("MemberReinstated", "reinstated"),
+                        ("MemberExpelled", "expelled")):
+        mappers.register(event, MemberEvent, contract=m)(status(name))
+
+    @mappers.register("StandardRegistered", Standard, contract=m)
+    def standard(e: Event) -> Rows:
+        a = e.args
+        yield Standard, {**_at(e), "standard_id": a["standardId"], "title": a["title"], "uri": a["uri"],
+                         "content_hash": a["contentHash"]}
+
+    @mappers.register("AdoptionDeclared", DeclarationEvent, contract=m)
+    def declared(e: Event) -> Rows:
+        a = e.args
+        yield DeclarationEvent, {**_at(e), **_DECLARATION_EMPTY, "event": "declared", "account": a["account"],
+                                 "standard_id": a["standardId"], "evidence_hash": a["evidenceHash"],
+                                 "adaptation_hash": a["adaptationHash"], "adaptation_uri": a["adaptationURI"]}
+
+    def verdict(name: str):
+        def mapper(e: Event) -> Rows:
+            a = e.args
+            yield DeclarationEvent, {**_at(e), **_DECLARATION_EMPTY, "event": name, "account": a["account"],
+                                     "standard_id": a["standardId"], "verifier": a["verifier"],
+                                     "reason_hash": a.get("reasonHash")}
+        return mapper
+
+    for event, name in (("DeclarationCertified", "certified"), ("DeclarationRejected", "rejected"),
+                        ("CertificationRevoked", "revoked")):
+        mappers.register(event, DeclarationEvent, contract=m)(verdict(name))
+
+    @mappers.register("ProposalCreated", ProposalCreated, contract=g)
+    def proposal_created(e: Event) -> Rows:
+        a = e.args
+        yield ProposalCreated, {
+            **_at(e), "proposal_id": str(a["proposalId"]), "proposer": a["proposer"],
+            "targets": json.dumps(a["targets"]), "call_values": json.dumps([str(v) for v in a["values"]]),
+            "calldatas": json.dumps(a["calldatas"]), "snapshot": a["voteStart"], "deadline": a["voteEnd"],
+            "description": a["description"]}
+
+    @mappers.register("ProposalTrack", ProposalTrack, contract=g)
+    def proposal_track(e: Event) -> Rows:
+        a = e.args
+        yield ProposalTrack, {**_at(e), "proposal_id": str(a["proposalId"]), "track": _name(TRACK, a["track"]),
+                              "quorum_bps": a["quorumBps"], "pass_bps": a["passBps"],
+                              "timelock_delay": a["timelockDelay"]}
+
+    def proposal_status(name: str):
+        def mapper(e: Event) -> Rows:
+            a = e.args
+            yield ProposalStatusEvent, {**_at(e), "event": name, "proposal_id": str(a["proposalId"]),
+                                        "eta_seconds": a.get("etaSeconds")}
+        return mapper
+
+    for event, name in (("ProposalQueued", "queued"), ("ProposalExecuted", "executed"),
+                        ("ProposalCanceled", "canceled")):
+        mappers.register(event, ProposalStatusEvent, contract=g)(proposal_status(name))
+
+    @mappers.register("VoteCast", Vote, contract=g)
+    @mappers.register("VoteCastWithParams", Vote, contract=g)
+    def vote(e: Event) -> Rows:
+        a = e.args
+        yield Vote, {**_at(e), "proposal_id": str(a["proposalId"]), "voter": a["voter"], "support": a["support"],
+                     "weight": a["weight"], "reason": a["reason"], "params": a.get("params")}
+
+    @mappers.register("BallotSkipped", BallotSkipped, contract=g)
+    def ballot_skipped(e: Event) -> Rows:
+        a = e.args
+        yield BallotSkipped, {**_at(e), "proposal_id": str(a["proposalId"]), "voter": a["voter"],
+                              "reason": _name(SKIP_REASON, a["reason"])}
+
+    @mappers.register("Contributed", Contribution, contract=f)
+    def contributed(e: Event) -> Rows:
+        a = e.args
+        yield Contribution, {**_at(e), "contributor": a["contributor"], "amount": a["amount"],
+                             "is_member": a["isMember"]}
+
+    @mappers.register("NeedScoresSet", NeedScoreBatch, contract=f)
+    def need_scores_set(e: Event) -> Rows:
+        a = e.args
+        yield NeedScoreBatch, {**_at(e), "batch_id": a["batchId"], "source_hash": a["sourceHash"],
+                               "source_uri": a["sourceURI"], "count": a["count"]}
+
+    @mappers.register("NeedScoreSet", NeedScore, contract=f)
+    def need_score(e: Event) -> Rows:
+        a = e.args
+        yield NeedScore, {**_at(e), "member": a["member"], "score": a["score"], "batch_id": a["batchId"]}
+
+    @mappers.register("Payout", Payout, contract=f)
+    def payout(e: Event) -> Rows:
+        a = e.args
+        yield Payout, {**_at(e), "round_id": a["roundId"], "member": a["member"], "score": a["score"],
+                       "total_score": a["totalScore"], "budget": a["budget"], "amount": a["amount"],
+                       "pushed": a["pushed"]}
+
+    @mappers.register("RoundExecuted", FundRound, contract=f)
+    def round_executed(e: Event) -> Rows:
+        a = e.args
+        yield FundRound, {**_at(e), "round_id": a["roundId"], "budget": a["budget"], "paid": a["paid"],
+                          "recipients": a["recipients"], "cap_bps": a["capBps"], "floor": a["floor"],
+                          "formula_version": a["formulaVersion"], "inputs_hash": a["inputsHash"]}
+
+    @mappers.register("Claimed", Claim, contract=f)
+    def claimed(e: Event) -> Rows:
+        a = e.args
+        yield Claim, {**_at(e), "member": a["member"], "amount": a["amount"]}
+
+    mappers.view("proposal", PROPOSAL_VIEW)
+    mappers.view("current_member", CURRENT_MEMBER_VIEW)
+    return mappers
+
+
+register(MAPPERS)
