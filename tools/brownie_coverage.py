@@ -11,6 +11,10 @@ time (nothing installed is edited):
    domain, the fund's token, ...) are written into the deployed code over
    zero placeholders, so every contract with one failed the check. Here a byte
    may differ only where the artifact has a zero (an immutable slot).
+4. The coverage printout looks up every covered contract's source path and
+   crashes on one compiled from node_modules (TimelockController): such a
+   contract gets no path (so the `reports: exclude_paths` filter keeps it out
+   of nothing but its own lookup).
 
     tools/env python tools/brownie_coverage.py test --coverage --network anvil [ARGS]
 """
@@ -47,6 +51,7 @@ def _code_matches(actual: str, expected: str) -> bool:
 def _patch() -> None:
     from brownie.network import contract
     from brownie.network.rpc import anvil
+    from brownie.project import sources
 
     original_verify = contract._verify_deployed_code
 
@@ -69,6 +74,16 @@ def _patch() -> None:
         return original_launch(cmd, **kwargs)
 
     anvil.launch = launch
+
+    original_source_path = sources.Sources.get_source_path
+
+    def get_source_path(self, contract_name, *args, **kwargs):
+        try:
+            return original_source_path(self, contract_name, *args, **kwargs)
+        except KeyError:
+            return None
+
+    sources.Sources.get_source_path = get_source_path
 
 
 def main() -> None:

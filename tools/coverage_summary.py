@@ -50,6 +50,9 @@ def summarize(report: dict, build_dir: Path):
                     text = " ".join(source[start:stop].split())
                     side = "neither side" if colour == "red" else "one side"
                     gaps.append((name, f"{path}:{_line(source, start)}", side, text[:90]))
+        if not totals[1]:
+            totals = [0, 1, 0, 1]  # no map or no run: not measured, so counted as 0%
+            rows.append((name, "(not measured: no test ran it, or no coverage map)", *totals))
         rows.append((name, "= total", *totals))
     return rows, gaps
 
