@@ -1,5 +1,5 @@
 # The two commands of the README, and a few more for developers.
-.PHONY: demo test setup bench clean
+.PHONY: demo test setup bench clean port-free slither gas coverage
 
 # brownie's local anvil listens here (brownie-config.yaml); a stale chain on
 # it would be silently reused, so the tests refuse to start.
@@ -11,10 +11,29 @@ setup:
 demo: setup
 	@tools/env waico demo $(ARGS)
 
-test: setup
+port-free:
 	@if (exec 3<>/dev/tcp/127.0.0.1/$(TEST_PORT)) 2>/dev/null; then \
 	  echo "port $(TEST_PORT) is in use: stop the process on it (a stale anvil?) before testing" >&2; exit 1; fi
+
+test: setup port-free
 	@tools/env brownie test $(ARGS) --network anvil
 
+# Contract assurance (README, "Assurance"). Slither: fails on a high or medium
+# finding; its own venv, .venv-slither; JSON in reports/slither.json.
+slither: setup
+	@tools/slither
+
+# Gas per function over the example-based tests, into docs/gas-report.txt.
+gas: setup port-free
+	@tools/gas_report
+
+# Branch coverage of our contracts: reports/coverage.json, then the summary
+# (also in reports/coverage.txt); fails below 95% branches on a contract.
+# build/tests.json caches results from runs without coverage: it goes first.
+coverage: setup port-free
+	@rm -f build/tests.json
+	@tools/env python tools/brownie_coverage.py test $(ARGS) --coverage --network anvil
+	@tools/env python tools/coverage_summary.py > reports/coverage.txt; rc=$$?; cat reports/coverage.txt; exit $$rc
+
 clean:
-	rm -rf build .venv node_modules reports
+	rm -rf build .venv .venv-slither node_modules reports

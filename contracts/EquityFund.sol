@@ -189,6 +189,7 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
         for (uint256 i = 0; i < members.length; ++i) {
             address account = members[i];
             uint256 score = scores[i];
+            // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
             if (membership.member(account).status == IMembership.Status.None) revert NeedScoreForNonMember(account);
             if (score > MAX_NEED_SCORE) revert NeedScoreTooLarge(account, score);
             _needScores[account] = score;
@@ -355,8 +356,10 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
         scores = new uint256[](count);
         uint256 n;
         for (uint256 index = 1; index <= count; ++index) {
+            // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
             address account = membership.memberAt(index);
             uint256 score = _needScores[account];
+            // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
             if (score == 0 || !membership.isVoting(account)) continue;
             members[n] = account;
             scores[n] = score;
@@ -364,6 +367,7 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
             ++n;
         }
         // Trim both arrays to the eligible count (memory is not reused, so this is safe).
+        // slither-disable-next-line assembly trims the arrays to their eligible length in place
         assembly ("memory-safe") {
             mstore(members, n)
             mstore(scores, n)

@@ -178,10 +178,12 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @notice Machine-readable description of the clock (ERC-6372).
+    // slither-disable-start naming-convention ERC-6372 names it
     // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() external pure returns (string memory) {
         return "mode=blocknumber&from=default";
     }
+    // slither-disable-end naming-convention
 
     // ------------------------------------------------------------------ ERC-5805 reads
 
@@ -535,13 +537,16 @@ contract Membership is AccessControl, IMembership {
         uint8 old = uint8(trace.latest());
         if (old == class) return;
         uint48 now_ = clock();
+        // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
         trace.push(now_, class);
         uint256 census = VoteWeights.adjust(VoteWeights.adjust(_census.latest(), old, false), class, true);
+        // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
         _census.push(now_, uint208(census));
     }
 
     function _setSchedule(uint32 basicVotes, uint32[3] memory tierVotes_, uint16 cap) private {
         if (cap > VoteWeights.BPS) revert CapOutOfRange(cap);
+        // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
         _schedule.push(clock(), VoteWeights.packSchedule(basicVotes, tierVotes_, cap));
     }
 

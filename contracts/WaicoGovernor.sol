@@ -137,10 +137,12 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
     /// @notice A (target, selector) pair was made constitutional or ordinary.
     event ConstitutionalCallSet(address indexed target, bytes4 indexed selector, bool constitutional);
     /// @notice The deployer's seeding of the constitutional registry ended.
+    // slither-disable-next-line unindexed-event-address its log layout is fixed: the mirror and auditors decode it
     event SeedingEnded(address seeder);
     /// @notice An account may (or may no longer) propose on the RapidResponse track.
     event RapidResponderSet(address indexed account, bool allowed);
     /// @notice The guardian changed; it may cancel proposals until `expiry` (unix seconds).
+    // slither-disable-next-line unindexed-event-address its log layout is fixed: the mirror and auditors decode it
     event GuardianSet(address oldGuardian, address newGuardian, uint48 expiry);
 
     /// @notice The voter has no vote at the proposal's snapshot.
@@ -197,10 +199,12 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
     }
 
     /// @notice Machine-readable description of the clock (ERC-6372).
+    // slither-disable-start naming-convention ERC-6372 names it
     // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public pure override(Governor, GovernorVotes) returns (string memory) {
         return "mode=blocknumber&from=default";
     }
+    // slither-disable-end naming-convention
 
     /// @notice Blocks between a proposal and its snapshot.
     function votingDelay() public view override returns (uint256) {
@@ -218,10 +222,12 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
     }
 
     /// @notice See the contract documentation.
+    // slither-disable-start naming-convention IGovernor names it
     // solhint-disable-next-line func-name-mixedcase
     function COUNTING_MODE() public pure override returns (string memory) {
         return "support=bravo&quorum=for,abstain&params=track";
     }
+    // slither-disable-end naming-convention
 
     /// @notice The parameters new proposals on `track` get.
     function trackParams(Track track) external view returns (TrackParams memory) {
@@ -285,6 +291,7 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
 
     /// @notice The guardian while it may still cancel, else the zero address.
     function proposalGuardian() public view returns (address) {
+        // slither-disable-next-line timestamp the expiry is unix time by design; seconds of drift do not matter
         return block.timestamp < _guardianExpiry ? _guardian : address(0);
     }
 
@@ -406,6 +413,7 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
         {
             address[] memory voters = new address[](end - start);
             for (uint256 k = start; k < end; ++k) voters[k - start] = ballots[k].voter;
+            // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
             seats = _membership().pastSeats(voters, snapshot);
         }
         uint256[7] memory weights = _classWeights(snapshot);
@@ -497,6 +505,7 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
         voted[seat.index >> 8] = word | bit;
 
         weight = VoteWeights.weight(seat.class, _membership().pastScale(snapshot));
+        // slither-disable-next-line uninitialized-local a memory struct starts zeroed; an explicit zero would cost code size
         Tally memory tally;
         _tallyVote(tally, support, weight, !VoteWeights.isCorporate(seat.class));
         _addTally(proposalId, tally);
@@ -505,15 +514,18 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
     }
 
     /// @dev Unused: {_castVote} and {_castRun} count with the member's seat, not an address.
+    // slither-disable-next-line dead-code required override of an OZ Governor hook
     function _countVote(uint256, address, uint8, uint256, bytes memory) internal pure override returns (uint256) {
         revert GovernorCountingUnsupported();
     }
 
+    // slither-disable-next-line dead-code override of an OZ Governor hook; Governor.state calls it
     function _quorumReached(uint256 proposalId) internal view override returns (bool) {
         ProposalRecord storage r = _records[proposalId];
         return proposalQuorum(proposalId) <= uint256(r.forVotes) + r.abstainVotes;
     }
 
+    // slither-disable-next-line dead-code override of an OZ Governor hook; Governor.state calls it
     function _voteSucceeded(uint256 proposalId) internal view override returns (bool) {
         ProposalRecord storage r = _records[proposalId];
         uint256 forVotes = r.forVotes;
@@ -545,6 +557,7 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
 
     /// @dev Effective weight of each voting class (1..6) at `snapshot`.
     function _classWeights(uint256 snapshot) private view returns (uint256[7] memory weights) {
+        // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
         IMembership.Scale memory scale = _membership().pastScale(snapshot);
         for (uint8 class = 1; class <= VoteWeights.CLASSES; ++class) {
             weights[class] = VoteWeights.weight(class, scale);
@@ -631,6 +644,7 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
         return super.proposalNeedsQueuing(proposalId);
     }
 
+    // slither-disable-next-line dead-code override of GovernorTimelockDelays' hook; _queueOperations calls it
     function _timelockDelay(uint256 proposalId) internal view override returns (uint256) {
         return _records[proposalId].timelockDelay;
     }
@@ -704,6 +718,7 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
         bytes32 digest,
         bytes calldata signature
     ) private view returns (bool) {
+        // slither-disable-next-line unused-return the error's argument is not needed: any error falls through to ERC-1271
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == voter) return true;
         return SignatureChecker.isValidERC1271SignatureNowCalldata(voter, digest, signature);
@@ -718,6 +733,7 @@ contract WaicoGovernor is GovernorVotes, GovernorTimelockDelays {
         string calldata reason
     ) private pure returns (bytes32 structHash) {
         bytes32 typehash = MEMBER_BALLOT_TYPEHASH;
+        // slither-disable-next-line assembly hashes in scratch memory so a batch does not grow memory per ballot
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             calldatacopy(ptr, reason.offset, reason.length)

@@ -19,6 +19,7 @@ abstract contract GovernorTimelockDelays is Governor {
     mapping(uint256 proposalId => bytes32) private _timelockIds;
 
     /// @notice The timelock used for proposal execution changed.
+    // slither-disable-next-line unindexed-event-address the signature of OZ GovernorTimelockControl's event, which tools decode
     event TimelockChange(address oldTimelock, address newTimelock);
 
     constructor(TimelockController timelockAddress) {
@@ -27,6 +28,7 @@ abstract contract GovernorTimelockDelays is Governor {
 
     /// @inheritdoc Governor
     /// @dev A queued proposal is Executed or Canceled when its timelock operation is.
+    // slither-disable-next-line calls-loop view calls to our own timelock (a batch asks once per proposal run)
     function state(uint256 proposalId) public view virtual override returns (ProposalState) {
         ProposalState currentState = super.state(proposalId);
         if (currentState != ProposalState.Queued) {
@@ -75,6 +77,9 @@ abstract contract GovernorTimelockDelays is Governor {
         return SafeCast.toUint48(block.timestamp + delay);
     }
 
+    /// @dev The id is cleared before the call (checks-effects-interactions); nothing reads it once
+    /// {Governor-execute} has marked the proposal executed.
+    // slither-disable-next-line msg-value-in-nonpayable reached from Governor.execute, which is payable
     function _executeOperations(
         uint256 proposalId,
         address[] memory targets,
@@ -82,8 +87,8 @@ abstract contract GovernorTimelockDelays is Governor {
         bytes[] memory calldatas,
         bytes32 descriptionHash
     ) internal virtual override {
-        _timelock.executeBatch{value: msg.value}(targets, values, calldatas, 0, _timelockSalt(descriptionHash));
         delete _timelockIds[proposalId];
+        _timelock.executeBatch{value: msg.value}(targets, values, calldatas, 0, _timelockSalt(descriptionHash));
     }
 
     function _cancel(
@@ -95,8 +100,8 @@ abstract contract GovernorTimelockDelays is Governor {
         uint256 proposalId = super._cancel(targets, values, calldatas, descriptionHash);
         bytes32 timelockId = _timelockIds[proposalId];
         if (timelockId != 0) {
+            delete _timelockIds[proposalId]; // before the external call (checks-effects-interactions)
             _timelock.cancel(timelockId);
-            delete _timelockIds[proposalId];
         }
         return proposalId;
     }

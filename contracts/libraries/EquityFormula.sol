@@ -57,7 +57,7 @@ library EquityFormula {
         uint256 f = Math.min(floor, Math.min(budget / n, cap));
 
         amounts = new uint256[](n);
-        uint256 total;
+        uint256 total = 0;
         for (uint256 i = 0; i < n; ++i) {
             if (scores[i] == 0) revert EquityFormulaZeroScore(i);
             amounts[i] = f;

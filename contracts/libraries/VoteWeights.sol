@@ -96,8 +96,8 @@ library VoteWeights {
         s.den = 1;
         uint256 cap = capBps(schedule);
         if (cap >= BPS) return s;
-        uint256 states;
-        uint256 corporates;
+        uint256 states = 0;
+        uint256 corporates = 0;
         for (uint8 tier = 1; tier < TIERS; ++tier) {
             uint256 raw = rawWeight(schedule, tier);
             states += count(census, tier) * raw;
