@@ -36,7 +36,6 @@ DOMAIN_FIELDS = [
     {"name": "chainId", "type": "uint256"},
     {"name": "verifyingContract", "type": "address"},
 ]
-BALLOT_TYPEHASH = keccak(text="MemberBallot(uint256 proposalId,uint8 support,address voter,string reason)")
 
 
 class Support(IntEnum):

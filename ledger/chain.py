@@ -205,11 +205,6 @@ class Signer:
         return receipt["contractAddress"], receipt
 
 
-def wait_all(signer: Signer, hashes: list, what: str) -> list:
-    """Wait for several sent transactions, in order."""
-    return [signer.wait(h, what) for h in hashes]
-
-
 def mine(w3: Web3, blocks: int = 1) -> None:
     """Mine blocks on a development chain (anvil's `anvil_mine`)."""
     w3.provider.make_request("anvil_mine", [hex(blocks)])

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from eth_utils import keccak
-from web3 import Web3
 from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD as _DISCARD
 
-from .ballots import SignedBallot, Support
+from .ballots import SignedBallot
 from .chain import Signer
 
 
@@ -203,12 +202,4 @@ def _outcomes(governor, batch: list[SignedBallot], receipt) -> list[RelayOutcome
             reason = SKIP_REASONS[code] if code is not None and code < len(SKIP_REASONS) else "skipped"
             out.append(RelayOutcome(b, False, skip_reason=reason, tx_hash=tx))
     return out
-
-
-def has_voted(governor, proposal_id: int, voter: str) -> bool:
-    return governor.functions.hasVoted(proposal_id, Web3.to_checksum_address(voter)).call()
-
-
-def support_name(support: int) -> str:
-    return Support(support).name
 

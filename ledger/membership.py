@@ -10,7 +10,6 @@ from pathlib import Path
 from .errors import ConfigError
 
 DEFAULT_ROSTER = Path(__file__).parent / "data" / "members.csv"
-ZERO_ADDRESS = "0x" + "00" * 20
 
 
 class Kind(IntEnum):

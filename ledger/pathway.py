@@ -96,11 +96,6 @@ def hash_evidence(value: str) -> bytes:
     return hashlib.sha256(value.encode()).digest()
 
 
-def register(signer: Signer, membership, title: str, uri: str, content_hash: bytes) -> int:
-    receipt = signer.send(membership.functions.registerStandard(title, uri, content_hash), f"registering {title!r}")
-    return membership.events.StandardRegistered().process_receipt(receipt)[0]["args"]["standardId"]
-
-
 def declare(signer: Signer, membership, standard_id: int, evidence: bytes,
             adaptation: bytes = ZERO_HASH, adaptation_uri: str = ""):
     return signer.send(membership.functions.declareAdoption(standard_id, evidence, adaptation, adaptation_uri),
@@ -121,7 +116,3 @@ def revoke(signer: Signer, membership, member: str, standard_id: int, reason: by
 
 def promote(signer: Signer, membership, member: str):
     return signer.send(membership.functions.promote(member), "promoting")
-
-
-def declaration_status(membership, member: str, standard_id: int) -> DeclarationStatus:
-    return DeclarationStatus(membership.functions.declaration(member, standard_id).call()[0])
