@@ -15,6 +15,7 @@ Results go to reports/mirror_bench.json.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import sys
 import tempfile
@@ -25,56 +26,95 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from eth_abi import encode  # noqa: E402
+from eth_account import Account  # noqa: E402
 from eth_utils import keccak  # noqa: E402
 from sqlmodel import Session, create_engine  # noqa: E402
 
 from ledger.anvil import Anvil, dev_private_key  # noqa: E402
+from ledger.ballots import Ballot, Support, sign  # noqa: E402
 from ledger.chain import Signer, connect  # noqa: E402
 from ledger.deploy import Parameters, deploy  # noqa: E402
+from ledger.manifest import Manifest  # noqa: E402
+from ledger.governance import Action, Track, propose  # noqa: E402
 from ledger.mirror import RawEvent, SyncOptions, sync  # noqa: E402
 from ledger.mirror.store import open_db  # noqa: E402
 
 BATCH = 1_000
+VOTES_PER_TX = 400  # ~9M gas: under the per-transaction cap of 16,777,216
 
 
 def selector(signature: str) -> bytes:
     return keccak(text=signature)[:4]
 
 
-def send_batches(w3, sender: str, to: str, calldata: list[bytes], gas: int) -> None:
+def send_batches(w3, sender: str, to: str, calldata: list[bytes], gas: int, batch: int = BATCH) -> None:
     """eth_sendTransaction in JSON-RPC batches (automine off), each mined in full blocks."""
     nonce = int(w3.provider.make_request("eth_getTransactionCount", [sender, "pending"])["result"], 16)
-    for i in range(0, len(calldata), BATCH):
-        answers = w3.provider.make_batch_request([
-            ("eth_sendTransaction", [{"from": sender, "to": to, "data": "0x" + d.hex(), "gas": hex(gas),
-                                      "nonce": hex(nonce + i + j)}])
-            for j, d in enumerate(calldata[i:i + BATCH])
-        ])
-        failed = [a for a in answers if "error" in a]
-        if failed:
-            raise SystemExit(f"sending failed: {failed[0]}")
-        # mine each batch before the next: anvil's pool slows down badly with thousands pending
-        while int(w3.provider.make_request("txpool_status", [])["result"]["pending"], 16):
-            w3.provider.make_request("anvil_mine", [hex(1)])
-
-
-def generate(w3, manifest, admissions: int) -> None:
-    membership = manifest.contracts["Membership"].address
-    sender = manifest.deployer
-    addresses = ["0x" + keccak(text=f"bench member {i}")[:20].hex() for i in range(admissions)]
-    admit = selector("admit(address,uint8,uint8,string,string)")
-    set_tier = selector("setTier(address,uint8)")
     w3.provider.make_request("evm_setAutomine", [False])
     try:
-        send_batches(w3, sender, membership, [
-            admit + encode(["address", "uint8", "uint8", "string", "string"],
-                           [a, i % 2, 1 + i % 3, f"Bench member {i}", f"B{i:06d}"])
-            for i, a in enumerate(addresses)], gas=400_000)
-        send_batches(w3, sender, membership, [
-            set_tier + encode(["address", "uint8"], [a, 1 + (i + 1) % 3]) for i, a in enumerate(addresses)],
-            gas=200_000)
+        for i in range(0, len(calldata), batch):
+            answers = w3.provider.make_batch_request([
+                ("eth_sendTransaction", [{"from": sender, "to": to, "data": "0x" + d.hex(), "gas": hex(gas),
+                                          "nonce": hex(nonce + i + j)}])
+                for j, d in enumerate(calldata[i:i + batch])
+            ])
+            failed = [answers] if isinstance(answers, dict) else [a for a in answers if "error" in a]
+            if failed:
+                raise SystemExit(f"sending failed: {str(failed[0])[:300]}")
+            # mine each batch before the next: anvil's pool slows down badly with thousands pending
+            while int(w3.provider.make_request("txpool_status", [])["result"]["pending"], 16):
+                w3.provider.make_request("anvil_mine", [hex(1)])
     finally:
         w3.provider.make_request("evm_setAutomine", [True])
+    reverted = [r for r in w3.provider.make_request("eth_getBlockReceipts", ["latest"])["result"] if r["status"] != "0x1"]
+    if reverted:
+        raise SystemExit(f"a generated transaction reverted: {reverted[0]['transactionHash']}")
+
+
+def generate(w3, manifest, members: int, proposals: int, contributions: int) -> dict[str, int]:
+    """Real events of every kind the mirror types: admissions and tier changes (Membership),
+    contributions (EquityFund, with the token's Transfer), and signed ballots of every member
+    on `proposals` proposals, relayed in batches (WaicoGovernor). Returns what was sent."""
+    membership = manifest.contracts["Membership"].address
+    fund = manifest.contracts["EquityFund"].address
+    token = manifest.contracts["TestStablecoin"].address
+    governor = manifest.contract(w3, "WaicoGovernor")
+    sender = manifest.deployer
+    keys = [keccak(text=f"bench member {i}") for i in range(members)]
+    voters = [Account.from_key(k).address for k in keys]
+    admit = selector("admit(address,uint8,uint8,string,string)")
+    send_batches(w3, sender, membership, [
+        admit + encode(["address", "uint8", "uint8", "string", "string"],
+                       [a, i % 2, 1 + i % 3, f"Bench member {i}", f"B{i:06d}"])
+        for i, a in enumerate(voters)], gas=400_000)
+    set_tier = selector("setTier(address,uint8)")
+    send_batches(w3, sender, membership, [
+        set_tier + encode(["address", "uint8"], [a, 1 + (i + 1) % 3]) for i, a in enumerate(voters)], gas=200_000)
+
+    amount = 10**6  # 1 tUSD each
+    send_batches(w3, sender, token, [
+        selector("mint(address,uint256)") + encode(["address", "uint256"], [sender, amount * contributions]),
+        selector("approve(address,uint256)") + encode(["address", "uint256"], [fund, amount * contributions])],
+        gas=200_000)
+    send_batches(w3, sender, fund, [selector("contribute(uint256)") + encode(["uint256"], [amount])] * contributions,
+                 gas=200_000)
+
+    signer = Signer(w3, dev_private_key(0))
+    set_rules = manifest.contract(w3, "EquityFund").functions.setRoundRules(1500, 1000 * 10**6)
+    ids = [propose(signer, governor, Track.Ordinary, [Action(fund, 0, bytes.fromhex(set_rules._encode_transaction_data()[2:]))],
+                   f"Bench proposal {p}") for p in range(proposals)]
+    w3.provider.make_request("anvil_mine", [hex(2)])  # past the snapshot: voting is open
+    cast = selector("castMemberBallots((uint256,uint8,address,string,bytes)[])")
+    chain_id = w3.eth.chain_id
+    calldata = []
+    for pid in ids:
+        signed = [sign(Ballot(chain_id, governor.address, pid, Support(i % 3), voter, f"bench {i}" if i % 4 else ""),
+                       key).as_tuple() for i, (voter, key) in enumerate(zip(voters, keys))]
+        calldata += [cast + encode(["(uint256,uint8,address,string,bytes)[]"], [signed[i:i + VOTES_PER_TX]])
+                     for i in range(0, len(signed), VOTES_PER_TX)]
+    send_batches(w3, sender, governor.address, calldata, gas=15_000_000, batch=2)
+    return {"admissions": members, "tier_changes": members, "contributions": contributions,
+            "proposals": proposals, "ballots": members * proposals}
 
 
 def raw_fetch(w3, manifest, first: int, last: int) -> tuple[int, float]:
@@ -113,43 +153,60 @@ def naive(w3, manifest, db: Path, first: int, last: int) -> tuple[int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--events", type=int, default=50_000, help="membership events to generate (about)")
-    parser.add_argument("--naive-events", type=int, default=5_000, help="events the naive baseline mirrors")
+    parser.add_argument("--members", type=int, default=8_000, help="members admitted, re-tiered and voting")
+    parser.add_argument("--proposals", type=int, default=3, help="proposals every member votes on (signed ballots)")
+    parser.add_argument("--contributions", type=int, default=5_000, help="fund contributions (2 events each)")
+    parser.add_argument("--naive-events", type=int, default=0,
+                        help="mirror only the first N events the naive way (default: all)")
     parser.add_argument("--postgres", help="also mirror into this postgresql+psycopg:// URL (an empty database)")
+    parser.add_argument("--state", type=Path,
+                        help="anvil state file: reused if it exists (no generation), else written after generating")
     parser.add_argument("--out", default=str(ROOT / "reports" / "mirror_bench.json"))
     args = parser.parse_args()
 
-    results: dict = {"generator": "Membership admit + setTier (real membership events), "
-                                  "batched eth_sendTransaction, automine off, full blocks"}
-    with Anvil(accounts=2, block_gas_limit=30_000_000, states_kept=64) as node, \
+    results: dict = {"generator": "admissions + tier changes (Membership), contributions (EquityFund + token "
+                                  "Transfer), signed ballots relayed in batches of "
+                                  f"{VOTES_PER_TX} (WaicoGovernor); batched eth_sendTransaction, full blocks"}
+    reuse = args.state is not None and args.state.exists()
+    extra = ("--load-state", str(args.state)) if reuse else ()
+    with Anvil(accounts=2, block_gas_limit=30_000_000, states_kept=64, extra_args=extra) as node, \
             tempfile.TemporaryDirectory(prefix="mirror-bench-") as tmp:
-        w3 = connect(node.url, timeout=120)
-        manifest = deploy(w3, Signer(w3, dev_private_key(0)), Parameters())
-        began = time.perf_counter()
-        generate(w3, manifest, args.events // 2)
+        w3 = connect(node.url, timeout=300)
+        if reuse:
+            manifest = Manifest.load(args.state.with_suffix(".manifest.json"))
+            results["generated"] = "reused " + str(args.state)
+        else:
+            manifest = deploy(w3, Signer(w3, dev_private_key(0)), Parameters())
+            began = time.perf_counter()
+            results["generated"] = generate(w3, manifest, args.members, args.proposals, args.contributions)
+            results["generate_seconds"] = round(time.perf_counter() - began, 1)
+            print(f"generated {results['generated']} in {results['generate_seconds']} s")
+            if args.state:
+                dump = w3.provider.make_request("anvil_dumpState", [])["result"]  # hex of gzipped JSON
+                args.state.write_bytes(gzip.decompress(bytes.fromhex(dump.removeprefix("0x"))))
+                manifest.save(args.state.with_suffix(".manifest.json"))
         head = w3.eth.block_number
         first = min(c.block for c in manifest.contracts.values())
-        results["generate_seconds"] = round(time.perf_counter() - began, 1)
         results["blocks"] = head - first + 1
 
         count, seconds = raw_fetch(w3, manifest, first, head)
         results["events"] = count
         results["raw_fetch_events_per_s"] = round(count / seconds)
-        print(f"{count} events in {head - first + 1} blocks (generated in {results['generate_seconds']} s)")
+        print(f"{count} events in {head - first + 1} blocks")
         print(f"raw eth_getLogs (ceiling): {count / seconds:,.0f} events/s")
 
         ours = sync(w3, manifest, str(Path(tmp) / "ours.db"), to_block=head)
         assert ours.events == count, (ours.events, count)
         results["sqlite_events_per_s"] = round(ours.events_per_s)
         results["sqlite_seconds"] = round(ours.seconds, 2)
-        print(f"mirror → SQLite: {ours.events} events in {ours.seconds:.2f} s = {ours.events_per_s:,.0f} events/s "
-              f"({ours.ranges} ranges)")
+        print(f"ours → SQLite: {ours.events} events in {ours.seconds:.2f} s = {ours.events_per_s:,.0f} events/s "
+              f"({ours.ranges} ranges; raw_event + typed tables + blocks, committed)")
 
-        # the naive baseline over the first blocks holding about --naive-events events
-        logs = w3.provider.make_request("eth_getLogs", [{"fromBlock": hex(first), "toBlock": hex(head),
-                                                          "address": [manifest.contracts["Membership"].address]}])
-        cut = logs["result"][min(args.naive_events, count) - 1]
-        naive_last = int(cut["blockNumber"], 16)
+        naive_last = head
+        if args.naive_events and args.naive_events < count:
+            logs = w3.provider.make_request("eth_getLogs", [{"fromBlock": hex(first), "toBlock": hex(head),
+                                                              "address": [c.address for c in manifest.contracts.values()]}])
+            naive_last = int(logs["result"][args.naive_events - 1]["blockNumber"], 16)
         n, seconds = naive(w3, manifest, Path(tmp) / "naive.db", first, naive_last)
         results["naive_events"] = n
         results["naive_events_per_s"] = round(n / seconds, 1)
@@ -163,7 +220,7 @@ def main() -> None:
             open_db(args.postgres).dispose()
             pg = sync(w3, manifest, args.postgres, to_block=head)
             results["postgresql_events_per_s"] = round(pg.events_per_s)
-            print(f"mirror → PostgreSQL: {pg.events} events in {pg.seconds:.2f} s = {pg.events_per_s:,.0f} events/s")
+            print(f"ours → PostgreSQL: {pg.events} events in {pg.seconds:.2f} s = {pg.events_per_s:,.0f} events/s")
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
