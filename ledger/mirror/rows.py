@@ -9,8 +9,10 @@ A row mapper turns one decoded event into rows of typed tables:
         yield Admission, {**position(event), "account": event.args["account"], ...}
 
 It runs in the same transaction as the raw rows of its range, so a typed table is never
-ahead of or behind the raw mirror. A typed table must have `chain_id` and `block_number`
-columns: after a reorg, rows above the common ancestor are deleted from it too.
+ahead of or behind the raw mirror. A typed table must have `chain_id`, `block_number` and
+`block_hash` columns: after a reorg, the rows of the blocks above the common ancestor are
+deleted from it too (by block hash: an index that starts with (chain_id, block_hash), such
+as the position key, keeps that quick).
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class RowMappers:
         `tables` are the tables it writes (created with the mirror's, rewound on reorgs)."""
         for model in tables:
             table = table_of(model)
-            missing = {"chain_id", "block_number"} - set(table.c.keys())
+            missing = {"chain_id", "block_number", "block_hash"} - set(table.c.keys())
             if missing:
                 raise ConfigError(f"typed table {table.name} lacks {', '.join(sorted(missing))}: "
                                   "a reorg could not remove its rows")

@@ -146,29 +146,32 @@ class Mirror:
 
     # -- the pipeline
 
-    def _decoded_ranges(self, start: int, target: int):
-        decode_all = self.decoder.decode_all
+    def _prepared_ranges(self, start: int, target: int):
+        """Ranges with their events decoded and the statements that write them prepared
+        (in the prefetch thread: only the inserts are left to the writer)."""
+        decode_all, chain_id, mappers, prepare = self.decoder.decode_all, self.chain_id, self.mappers, self.store.prepare
         for r in self.fetcher.ranges(start, target):
-            r.payload = decode_all(r.logs)
+            events = decode_all(r.logs)
+            # blocks with events only: the table then depends on the chain, not on how it was
+            # split into ranges (the cursor keeps the range end's hash for the next check)
+            blocks = sorted({e.block_number for e in events})
+            r.payload = (len(events), prepare(to_rows(chain_id, events, [r.headers[n] for n in blocks], mappers)))
             yield r
 
     def pass_to(self, target: int, cursor: tuple[int, str], report: Callable[[int, int], None]) -> tuple[int, str]:
         """Mirror (cursor, target]; returns the new cursor. Raises _Restart on a reorg."""
         start = cursor[0] + 1
-        source = (Prefetcher(lambda: self._decoded_ranges(start, target)) if self.options.prefetch
-                  else self._decoded_ranges(start, target))
+        source = (Prefetcher(lambda: self._prepared_ranges(start, target)) if self.options.prefetch
+                  else self._prepared_ranges(start, target))
         try:
             for r in source:
                 if r.first.parent_hash != cursor[1]:
                     self.rewind(cursor[0])
                     raise _Restart
-                # blocks with events only: the table then depends on the chain, not on how it was
-                # split into ranges (the cursor keeps the range end's hash for the next check)
-                blocks = sorted({e.block_number for e in r.payload})
-                rows = to_rows(self.chain_id, r.payload, [r.headers[n] for n in blocks], self.mappers)
-                self.store.write(rows, r.last)
+                count, statements = r.payload
+                self.store.write(statements, r.last)
                 cursor = (r.end, r.last.hash)
-                self.events += len(r.payload)
+                self.events += count
                 self.blocks += r.end - r.start + 1
                 self.ranges += 1
                 report(r.end, target)

@@ -3,7 +3,7 @@
 Every row keeps its chain id and position (block number and hash, transaction hash, log
 index), so an auditor can point at the log on the chain it came from. Typed tables for
 specific events live next to these; they are filled by row mappers (`ledger.mirror.rows`)
-and must carry `chain_id` and `block_number` so a reorg can remove them too.
+and must carry `chain_id`, `block_number` and `block_hash` so a reorg can remove them too.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ import json
 from decimal import Decimal
 from typing import Any, Iterator
 
-from sqlalchemy import BigInteger, Column, Index, Integer, PrimaryKeyConstraint, Text
+from sqlalchemy import BigInteger, Column, Integer, PrimaryKeyConstraint, Text
 from sqlalchemy.dialects.postgresql import NUMERIC
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -109,8 +109,8 @@ class Uint256(TypeDecorator):
 
 
 def _position_args(name: str) -> tuple:
-    return (PrimaryKeyConstraint("chain_id", "block_hash", "log_index", name=f"{name}_position"),
-            Index(f"{name}_block", "chain_id", "block_number"))
+    # no index on block_number: a reorg removes typed rows by block hash (the key's prefix)
+    return (PrimaryKeyConstraint("chain_id", "block_hash", "log_index", name=f"{name}_position"),)
 
 
 def _uint(**kw) -> Any:

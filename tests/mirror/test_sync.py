@@ -6,10 +6,12 @@ import itertools
 import json
 import threading
 
-from sqlalchemy import BigInteger, create_engine, text
+import pytest
+from sqlalchemy import BigInteger, Column, MetaData, Table, Text, create_engine, text
 from sqlmodel import Field, SQLModel
 
 from ledger.chain import mine
+from ledger.errors import ConfigError
 from ledger.mirror import MAPPERS, Progress, RowMappers, SyncOptions, open_db, position, sync
 from ledger.mirror.store import database_url
 
@@ -156,3 +158,11 @@ def test_a_contract_added_to_the_manifest_later_is_backfilled_without_duplicates
     assert mirrored_logs(db) == chain_logs(w3, grown, stats.last_block)
     added = query(db, "SELECT COUNT(*) FROM raw_event WHERE contract = 'Registry'")[0][0]
     assert added > 0 and query(db, "SELECT COUNT(*) FROM raw_event")[0][0] >= before + added
+
+
+def test_a_typed_table_a_reorg_could_not_rewind_is_refused():
+    # rewinds find typed rows by chain and block hash: a table without them is an error
+    unplaced = Table("test_unplaced", MetaData(), Column("chain_id", BigInteger), Column("block_number", BigInteger),
+                     Column("account", Text))
+    with pytest.raises(ConfigError, match="test_unplaced lacks block_hash"):
+        RowMappers().register("MemberAdmitted", unplaced)
