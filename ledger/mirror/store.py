@@ -149,8 +149,12 @@ class Store:
         end, in one transaction."""
         statements = self.prepare(rows) if isinstance(rows, Rows) else rows
         with self.engine.begin() as conn:
-            for sql, values in statements:
-                conn.exec_driver_sql(sql, values)
+            cursor = conn.connection.dbapi_connection.cursor()  # the driver's own executemany
+            try:
+                for sql, values in statements:
+                    cursor.executemany(sql, values)
+            finally:
+                cursor.close()
             c = Cursor.__table__.c
             moved = conn.execute(update(Cursor.__table__)
                                  .where(c.chain_id == self.chain_id, c.contracts == self.contracts)
