@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import queue
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -101,6 +99,11 @@ class Rpc:
             self._kwargs = {"timeout": 30.0, **self.provider.get_request_kwargs()}
             self._kwargs.pop("data", None)
             self._kwargs["headers"] = {**self._kwargs.get("headers", {}), "Content-Type": "application/json"}
+
+    def reopen(self) -> None:
+        """A new HTTP session (in a forked child: the parent's pooled sockets stay the parent's)."""
+        if self._http is not None:
+            self._http = requests.Session()
 
     def _post(self, payload: Any) -> Any:
         """One HTTP round trip; transport trouble and HTTP errors become Transient (413: RangeRefused)."""
@@ -288,51 +291,3 @@ class Fetcher:
             r = self.fetch(start, target)
             yield r
             start = r.end + 1
-
-
-class Prefetcher:
-    """Runs `produce(start, target)` in a thread, a couple of ranges ahead of the writer.
-
-    Exceptions reach the consumer in order. `close()` stops the thread (after a reorg the
-    ranges ahead are stale, and a new prefetcher starts from the common ancestor)."""
-
-    _DONE = object()
-
-    def __init__(self, produce: Callable[[], Iterator[Any]], depth: int = 2):
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(produce,), daemon=True, name="mirror-prefetch")
-        self._thread.start()
-
-    def _put(self, item) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self, produce) -> None:
-        try:
-            for item in produce():
-                if not self._put(item):
-                    return
-        except BaseException as exc:  # handed to the consumer
-            self._put(exc)
-            return
-        self._put(self._DONE)
-
-    def __iter__(self):
-        while True:
-            item = self._queue.get()
-            if item is self._DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-

@@ -1,6 +1,7 @@
 """Sync: the mirror's pipeline — fetch → decode → map to rows → write — and its reorg guard.
 
-Ranges are fetched (and decoded) in a prefetch thread while the previous range is written.
+Ranges are fetched, decoded and turned into insert statements in a background process (or
+thread: `ledger.mirror.background`) while the previous range is written.
 Before a range is written, its first block's parentHash must be the hash the mirror
 stopped at; before each pass, the mirror's last block must still be on the chain. If
 not, the mirror walks back over the block headers it stored (every block with logs and
@@ -21,7 +22,8 @@ from web3 import Web3
 
 from ..errors import ConfigError, MirrorError
 from .decode import Decoder
-from .fetch import ChainMoved, Fetcher, Header, Prefetcher, Retry, Rpc, Span, raw_web3
+from .background import ProducerProcess, ProducerThread, fork_available
+from .fetch import ChainMoved, Fetcher, Header, Retry, Rpc, Span, raw_web3
 from .rows import MAPPERS, RowMappers, to_rows
 from .store import Store, contracts_key, open_db
 
@@ -58,7 +60,8 @@ class SyncOptions:
     retry: Retry = field(default_factory=Retry)
     timeout: float = 30.0          # seconds per JSON-RPC request
     poll_interval: float = 1.0     # follow mode
-    prefetch: bool = True
+    prefetch: bool = True          # produce ranges in the background while writing
+    prefetch_process: bool = True  # ... in a child process (where fork exists), else a thread
     reorg_batch: int = 64          # stored headers compared per request while walking back
 
 
@@ -148,28 +151,39 @@ class Mirror:
 
     def _prepared_ranges(self, start: int, target: int):
         """Ranges with their events decoded and the statements that write them prepared
-        (in the prefetch thread: only the inserts are left to the writer)."""
+        (in the background producer: only the inserts are left to the writer). A range
+        travels light: its logs are dropped, and only its end headers kept."""
         decode_all, chain_id, mappers, prepare = self.decoder.decode_all, self.chain_id, self.mappers, self.store.prepare
+        span = self.fetcher.span
         for r in self.fetcher.ranges(start, target):
             events = decode_all(r.logs)
             # blocks with events only: the table then depends on the chain, not on how it was
             # split into ranges (the cursor keeps the range end's hash for the next check)
             blocks = sorted({e.block_number for e in events})
-            r.payload = (len(events), prepare(to_rows(chain_id, events, [r.headers[n] for n in blocks], mappers)))
+            statements = prepare(to_rows(chain_id, events, [r.headers[n] for n in blocks], mappers))
+            r.payload = (len(events), statements, span.size)
+            r.logs, r.headers = [], {r.start: r.first, r.end: r.last}
             yield r
+
+    def _producer(self, start: int, target: int):
+        produce = lambda: self._prepared_ranges(start, target)  # noqa: E731
+        if not self.options.prefetch:
+            return produce()
+        if self.options.prefetch_process and fork_available():
+            return ProducerProcess(produce, on_start=self.rpc.reopen)
+        return ProducerThread(produce)
 
     def pass_to(self, target: int, cursor: tuple[int, str], report: Callable[[int, int], None]) -> tuple[int, str]:
         """Mirror (cursor, target]; returns the new cursor. Raises _Restart on a reorg."""
-        start = cursor[0] + 1
-        source = (Prefetcher(lambda: self._prepared_ranges(start, target)) if self.options.prefetch
-                  else self._prepared_ranges(start, target))
+        source = self._producer(cursor[0] + 1, target)
         try:
             for r in source:
                 if r.first.parent_hash != cursor[1]:
                     self.rewind(cursor[0])
                     raise _Restart
-                count, statements = r.payload
+                count, statements, span = r.payload
                 self.store.write(statements, r.last)
+                self.fetcher.span.size = span  # the producer's (a child process has its own copy)
                 cursor = (r.end, r.last.hash)
                 self.events += count
                 self.blocks += r.end - r.start + 1
@@ -178,7 +192,7 @@ class Mirror:
         except ChainMoved:
             raise _Restart from None
         finally:
-            if isinstance(source, Prefetcher):
+            if hasattr(source, "close"):
                 source.close()
         return cursor
 
