@@ -90,11 +90,15 @@ class ProducerProcess:
     """Runs `produce()` in a forked child process, up to `depth` items ahead of the consumer.
 
     Items and exceptions cross a pipe, so they must pickle (an exception that does not is
-    re-raised as a MirrorError with its text). `on_start` runs first in the child (e.g. to
-    open its own HTTP session rather than share the parent's sockets)."""
+    re-raised as a MirrorError with its text) — or give `encode` (in the child, item → bytes)
+    and `decode` (in the parent, bytes → item): `marshal` of plain tuples costs a third less
+    than pickle. `on_start` runs first in the child (e.g. to open its own HTTP session rather
+    than share the parent's sockets)."""
 
     def __init__(self, produce: Callable[[], Iterator[Any]], depth: int = 2,
-                 on_start: Callable[[], None] | None = None):
+                 on_start: Callable[[], None] | None = None,
+                 encode: Callable[[Any], bytes] | None = None, decode: Callable[[bytes], Any] | None = None):
+        self._encode, self._decode = encode, decode
         ctx = multiprocessing.get_context("fork")
         self._queue = ctx.Queue(maxsize=depth)
         self._parent = os.getpid()
@@ -119,8 +123,9 @@ class ProducerProcess:
         try:
             if on_start:
                 on_start()
+            encode = self._encode
             for item in produce():
-                self._put(item)
+                self._put(encode(item) if encode else item)
         except BaseException as exc:
             self._put(exc if _pickles(exc) else MirrorError(f"{type(exc).__name__}: {exc}"))
         else:
@@ -147,7 +152,7 @@ class ProducerProcess:
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            yield self._decode(item) if self._decode else item
 
     def close(self) -> None:
         if self._process.is_alive():

@@ -13,6 +13,8 @@ the cursor keeps the hash of the last block synced.
 from __future__ import annotations
 
 import gc
+import marshal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from web3 import Web3
 from ..errors import ConfigError, MirrorError
 from .decode import Decoder
 from .background import ProducerProcess, ProducerThread, fork_available
-from .fetch import ChainMoved, Fetcher, Header, Retry, Rpc, Span, raw_web3
+from .fetch import ChainMoved, Fetcher, Header, Range, Retry, Rpc, Span, raw_web3
 from .rows import MAPPERS, RowMappers, to_rows
 from .store import Store, contracts_key, open_db
 
@@ -63,6 +65,21 @@ class SyncOptions:
     prefetch: bool = True          # produce ranges in the background while writing
     prefetch_process: bool = True  # ... in a child process (where fork exists), else a thread
     reorg_batch: int = 64          # stored headers compared per request while walking back
+
+
+def _pack(r: Range) -> bytes:
+    """A prepared range as bytes for the pipe (plain tuples: marshal is the cheapest)."""
+    return marshal.dumps((r.start, r.end, _header(r.first),
+                          _header(r.last), r.payload))
+
+
+def _header(h: Header) -> tuple:
+    return (h.number, h.hash, h.parent_hash, h.timestamp)
+
+
+def _unpack(data: bytes) -> Range:
+    start, end, first, last, payload = marshal.loads(data)
+    return Range(start, end, [], {start: Header(*first), end: Header(*last)}, payload)
 
 
 class _Restart(Exception):
@@ -155,7 +172,10 @@ class Mirror:
         travels light: its logs are dropped, and only its end headers kept."""
         decode_all, chain_id, mappers, prepare = self.decoder.decode_all, self.chain_id, self.mappers, self.store.prepare
         span = self.fetcher.span
-        for r in self.fetcher.ranges(start, target):
+        fetched = self.fetcher.ranges(start, target)
+        if self._in_child:  # the next range's eth_getLogs runs on the node while this one decodes
+            fetched = ProducerThread(lambda: self.fetcher.ranges(start, target), depth=1)
+        for r in fetched:
             events = decode_all(r.logs)
             # blocks with events only: the table then depends on the chain, not on how it was
             # split into ranges (the cursor keeps the range end's hash for the next check)
@@ -165,12 +185,22 @@ class Mirror:
             r.logs, r.headers = [], {r.start: r.first, r.end: r.last}
             yield r
 
+    _in_child = False
+
+    def _child_start(self) -> None:
+        """In the producer process: its own HTTP session, and a fetch thread beside the
+        decoder; the fetch thread takes the GIL back after each socket read, so it should
+        not wait the default 5 ms for it."""
+        self.rpc.reopen()
+        self._in_child = True
+        sys.setswitchinterval(0.0005)
+
     def _producer(self, start: int, target: int):
         produce = lambda: self._prepared_ranges(start, target)  # noqa: E731
         if not self.options.prefetch:
             return produce()
         if self.options.prefetch_process and fork_available():
-            return ProducerProcess(produce, on_start=self.rpc.reopen)
+            return ProducerProcess(produce, on_start=self._child_start, encode=_pack, decode=_unpack)
         return ProducerThread(produce)
 
     def pass_to(self, target: int, cursor: tuple[int, str], report: Callable[[int, int], None]) -> tuple[int, str]:
