@@ -338,6 +338,10 @@ class Decoder:
             for item in abi:
                 if item.get("type") == "event" and not item.get("anonymous"):
                     self.events[(address, topic0(item))] = EventDecoder.from_abi(name, item)
+        # the lookups of decode(): address -> (contract name, topic0 -> decoder)
+        self._by_address: dict[str, tuple[str, dict[str, EventDecoder]]] = {a: (n, {}) for a, n in self.names.items()}
+        for (address, topic), decoder in self.events.items():
+            self._by_address[address][1][topic] = decoder
 
     @classmethod
     def from_manifest(cls, manifest) -> "Decoder":
@@ -348,10 +352,16 @@ class Decoder:
         return sorted(self.names)
 
     def decode(self, log: dict) -> Event:
-        address = log["address"].lower()
+        address = log["address"]
+        known = self._by_address.get(address)
+        if known is None:  # nodes answer in lowercase hex; anything else is looked up lowercased
+            address = address.lower()
+            known = self._by_address.get(address)
         topics = log["topics"]
         data = log["data"]
-        found = self.events.get((address, topics[0].lower())) if topics else None
+        found = None
+        if known is not None and topics:
+            found = known[1].get(topics[0]) or known[1].get(topics[0].lower())
         args = args_json = None
         if found is not None:
             try:
@@ -360,8 +370,9 @@ class Decoder:
                 args = args_json = None
         return Event(  # positionally: this runs once per log
             self.chain_id, int(log["blockNumber"], 16), log["blockHash"], log["transactionHash"],
-            int(log["transactionIndex"], 16), int(log["logIndex"], 16), address, self.names.get(address),
-            found.name if args is not None else None, topics, data, args, args_json,
+            int(log["transactionIndex"], 16), int(log["logIndex"], 16), address,
+            known[0] if known is not None else None, found.name if args is not None else None,
+            topics, data, args, args_json,
         )
 
     def decode_all(self, logs: list[dict]) -> list[Event]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import marshal
+import pickle
 import sys
 import threading
 import time
@@ -68,9 +69,13 @@ class SyncOptions:
 
 
 def _pack(r: Range) -> bytes:
-    """A prepared range as bytes for the pipe (plain tuples: marshal is the cheapest)."""
-    return marshal.dumps((r.start, r.end, _header(r.first),
-                          _header(r.last), r.payload))
+    """A prepared range as bytes for the pipe: marshal (the cheapest) for plain values,
+    pickle when a value is not one (PostgreSQL's Decimal)."""
+    item = (r.start, r.end, _header(r.first), _header(r.last), r.payload)
+    try:
+        return b"m" + marshal.dumps(item)
+    except ValueError:
+        return b"p" + pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _header(h: Header) -> tuple:
@@ -78,7 +83,7 @@ def _header(h: Header) -> tuple:
 
 
 def _unpack(data: bytes) -> Range:
-    start, end, first, last, payload = marshal.loads(data)
+    start, end, first, last, payload = marshal.loads(data[1:]) if data[:1] == b"m" else pickle.loads(data[1:])
     return Range(start, end, [], {start: Header(*first), end: Header(*last)}, payload)
 
 
