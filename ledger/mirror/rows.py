@@ -80,20 +80,29 @@ class RowMappers:
         return bool(self._mappers)
 
     def rows(self, event: Event) -> list[tuple[Table, dict]]:
-        key = (event.contract, event.event)
+        """The typed rows of one event."""
+        out: list[tuple[Table, dict]] = []
+        table_for = self.table_for
+        for mapper in self.resolve(event.contract, event.event):
+            for model, row in mapper(event):
+                out.append((table_for(model), row))
+        return out
+
+    def resolve(self, contract: str | None, event: str | None) -> tuple[Mapper, ...]:
+        """The mappers of an event: those registered for its contract, then the contract-free ones."""
+        key = (contract, event)
         mappers = self._resolved.get(key)
         if mappers is None:  # once per (contract, event): this runs for every mirrored event
             mappers = self._resolved[key] = (
-                *(self._mappers.get(key, ()) if event.contract is not None else ()),
-                *self._mappers.get((None, event.event), ()))
-        out: list[tuple[Table, dict]] = []
-        for mapper in mappers:
-            for model, row in mapper(event):
-                table = self._table_of.get(model)
-                if table is None:
-                    table = self._table_of[model] = table_of(model)
-                out.append((table, row))
-        return out
+                *(self._mappers.get(key, ()) if contract is not None else ()),
+                *self._mappers.get((None, event), ()))
+        return mappers
+
+    def table_for(self, model) -> Table:
+        table = self._table_of.get(model)
+        if table is None:
+            table = self._table_of[model] = table_of(model)
+        return table
 
 
 # The default registry: typed-table modules register into it on import.
@@ -123,12 +132,18 @@ def raw_event_row(e: Event) -> tuple:
 def to_rows(chain_id: int, events: list[Event], headers: Iterable[Header], mappers: RowMappers) -> Rows:
     rows = Rows(
         blocks=[block_row(chain_id, h) for h in headers],
-        raw_events=[raw_event_row(e) for e in events],
+        raw_events=list(map(raw_event_row, events)),
     )
-    if mappers:
+    if mappers:  # mappers.rows(e) for each event, inlined: this loop runs once per mirrored event
+        by_model: dict = {}
+        resolve = mappers.resolve
         for e in events:
             if e.event is None:
                 continue
-            for table, row in mappers.rows(e):
-                rows.typed.setdefault(table, []).append(row)
+            for mapper in resolve(e.contract, e.event):
+                for model, row in mapper(e):
+                    found = by_model.get(model)
+                    if found is None:
+                        found = by_model[model] = rows.typed.setdefault(mappers.table_for(model), [])
+                    found.append(row)
     return rows

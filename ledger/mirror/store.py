@@ -10,6 +10,7 @@ log index), so a new contract set re-reading old blocks adds only what is missin
 from __future__ import annotations
 
 import hashlib
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -121,7 +122,7 @@ class Store:
         self.mappers = mappers
         self._insert_blocks = _insert_ignoring(engine, Block.__tablename__, BLOCK_COLUMNS)
         self._insert_events = _insert_ignoring(engine, RawEvent.__tablename__, RAW_EVENT_COLUMNS)
-        self._typed_inserts: dict[tuple[Table, tuple[str, ...]], tuple[str, list[tuple[int, Callable]]]] = {}
+        self._typed_inserts: dict[tuple[Table, tuple[str, ...]], tuple[str, list[tuple[str, Callable]], Callable]] = {}
 
     def cursor(self) -> tuple[int, str] | None:
         """(last block, its hash) of the mirror, or None before the first range."""
@@ -166,28 +167,27 @@ class Store:
     def _typed_statements(self, table: Table, rows: list[dict]) -> list[tuple[str, list[tuple]]]:
         """A typed table's rows as tuples for the DBAPI, each column's value converted by its
         SQLAlchemy type (as `conn.execute(insert(table), rows)` would, at a fraction of the
-        cost); rows are grouped by their set of columns."""
-        groups: dict[tuple[str, ...], list[dict]] = {}
-        for row in rows:
-            groups.setdefault(tuple(row), []).append(row)
-        statements = []
-        for columns, group in groups.items():
-            key = (table, columns)
-            if key not in self._typed_inserts:
-                dialect = self.engine.dialect
-                processors = [table.c[c].type.bind_processor(dialect) for c in columns]
-                self._typed_inserts[key] = (_insert_ignoring(self.engine, table.name, columns),
-                                            [(i, f) for i, f in enumerate(processors) if f])
-            sql, convert = self._typed_inserts[key]
-            values = [tuple(row.values()) for row in group]
-            if convert:
-                for k, row in enumerate(values):
-                    row = list(row)
-                    for i, f in convert:
-                        row[i] = f(row[i])
-                    values[k] = row
-            statements.append((sql, values))
-        return statements
+        cost). A mapper gives each of its rows the same columns: checked, then the rows become
+        tuples in C (itemgetter); rows with other column sets each get their statement."""
+        keys = rows[0].keys()
+        if not all(map(keys.__eq__, map(dict.keys, rows))):
+            groups: dict[tuple[str, ...], list[dict]] = {}
+            for row in rows:
+                groups.setdefault(tuple(row), []).append(row)
+            return [s for group in groups.values() for s in self._typed_statements(table, group)]
+        columns = tuple(keys)
+        key = (table, columns)
+        if key not in self._typed_inserts:
+            dialect = self.engine.dialect
+            processors = [(c, table.c[c].type.bind_processor(dialect)) for c in columns]
+            self._typed_inserts[key] = (_insert_ignoring(self.engine, table.name, columns),
+                                        [(c, f) for c, f in processors if f], itemgetter(*columns))
+        sql, convert, getter = self._typed_inserts[key]
+        for column, f in convert:
+            for row in rows:
+                row[column] = f(row[column])
+        values = list(map(getter, rows)) if len(columns) > 1 else [(row[columns[0]],) for row in rows]
+        return [(sql, values)]
 
     def stored_blocks(self, at_most: int, limit: int) -> list[tuple[int, str]]:
         """Stored (number, hash) at or below `at_most`, newest first."""

@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, PrimaryKeyConstraint, Text
 from sqlalchemy.dialects.postgresql import NUMERIC
@@ -360,7 +360,7 @@ def _at(e: Event) -> dict[str, Any]:
             "tx_hash": e.tx_hash, "log_index": e.log_index, "address": e.address}
 
 
-Rows = Iterator[tuple[type, dict]]
+Rows = tuple[tuple[type, dict], ...]  # a tuple, not a generator: one less object per event
 _MEMBER_EMPTY = {"kind": None, "tier_from": None, "tier_to": None, "name": None, "identifier": None,
                  "reason": None}
 _DECLARATION_EMPTY = {"evidence_hash": None, "adaptation_hash": None, "adaptation_uri": None,
@@ -374,20 +374,20 @@ def register(mappers: RowMappers) -> RowMappers:
     @mappers.register("MemberAdmitted", MemberEvent, contract=m)
     def admitted(e: Event) -> Rows:
         a = e.args
-        yield MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": "admitted", "account": a["account"],
-                            "kind": _name(KIND, a["kind"]), "tier_to": a["tier"], "name": a["name"],
-                            "identifier": a["identifier"]}
+        return ((MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": "admitted", "account": a["account"],
+                               "kind": _name(KIND, a["kind"]), "tier_to": a["tier"], "name": a["name"],
+                               "identifier": a["identifier"]}),)
 
     @mappers.register("MemberTierChanged", MemberEvent, contract=m)
     def tier_changed(e: Event) -> Rows:
         a = e.args
-        yield MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": "tier_changed", "account": a["account"],
-                            "tier_from": a["fromTier"], "tier_to": a["toTier"],
-                            "reason": _name(TIER_CHANGE, a["reason"])}
+        return ((MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": "tier_changed", "account": a["account"],
+                               "tier_from": a["fromTier"], "tier_to": a["toTier"],
+                               "reason": _name(TIER_CHANGE, a["reason"])}),)
 
     def status(name: str):
         def mapper(e: Event) -> Rows:
-            yield MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": name, "account": e.args["account"]}
+            return ((MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": name, "account": e.args["account"]}),)
         return mapper
 
     for event, name in (("MemberSuspended", "suspended"), ("MemberReinstated", "reinstated"),
@@ -397,22 +397,22 @@ def register(mappers: RowMappers) -> RowMappers:
     @mappers.register("StandardRegistered", Standard, contract=m)
     def standard(e: Event) -> Rows:
         a = e.args
-        yield Standard, {**_at(e), "standard_id": a["standardId"], "title": a["title"], "uri": a["uri"],
-                         "content_hash": a["contentHash"]}
+        return ((Standard, {**_at(e), "standard_id": a["standardId"], "title": a["title"], "uri": a["uri"],
+                            "content_hash": a["contentHash"]}),)
 
     @mappers.register("AdoptionDeclared", DeclarationEvent, contract=m)
     def declared(e: Event) -> Rows:
         a = e.args
-        yield DeclarationEvent, {**_at(e), **_DECLARATION_EMPTY, "event": "declared", "account": a["account"],
-                                 "standard_id": a["standardId"], "evidence_hash": a["evidenceHash"],
-                                 "adaptation_hash": a["adaptationHash"], "adaptation_uri": a["adaptationURI"]}
+        return ((DeclarationEvent, {**_at(e), **_DECLARATION_EMPTY, "event": "declared", "account": a["account"],
+                                    "standard_id": a["standardId"], "evidence_hash": a["evidenceHash"],
+                                    "adaptation_hash": a["adaptationHash"], "adaptation_uri": a["adaptationURI"]}),)
 
     def verdict(name: str):
         def mapper(e: Event) -> Rows:
             a = e.args
-            yield DeclarationEvent, {**_at(e), **_DECLARATION_EMPTY, "event": name, "account": a["account"],
-                                     "standard_id": a["standardId"], "verifier": a["verifier"],
-                                     "reason_hash": a.get("reasonHash")}
+            return ((DeclarationEvent, {**_at(e), **_DECLARATION_EMPTY, "event": name, "account": a["account"],
+                                        "standard_id": a["standardId"], "verifier": a["verifier"],
+                                        "reason_hash": a.get("reasonHash")}),)
         return mapper
 
     for event, name in (("DeclarationCertified", "certified"), ("DeclarationRejected", "rejected"),
@@ -422,24 +422,24 @@ def register(mappers: RowMappers) -> RowMappers:
     @mappers.register("ProposalCreated", ProposalCreated, contract=g)
     def proposal_created(e: Event) -> Rows:
         a = e.args
-        yield ProposalCreated, {
-            **_at(e), "proposal_id": str(a["proposalId"]), "proposer": a["proposer"],
-            "targets": json.dumps(a["targets"]), "call_values": json.dumps([str(v) for v in a["values"]]),
-            "calldatas": json.dumps(a["calldatas"]), "snapshot": a["voteStart"], "deadline": a["voteEnd"],
-            "description": a["description"]}
+        return ((ProposalCreated, {
+               **_at(e), "proposal_id": str(a["proposalId"]), "proposer": a["proposer"],
+               "targets": json.dumps(a["targets"]), "call_values": json.dumps([str(v) for v in a["values"]]),
+               "calldatas": json.dumps(a["calldatas"]), "snapshot": a["voteStart"], "deadline": a["voteEnd"],
+               "description": a["description"]}),)
 
     @mappers.register("ProposalTrack", ProposalTrack, contract=g)
     def proposal_track(e: Event) -> Rows:
         a = e.args
-        yield ProposalTrack, {**_at(e), "proposal_id": str(a["proposalId"]), "track": _name(TRACK, a["track"]),
-                              "quorum_bps": a["quorumBps"], "pass_bps": a["passBps"],
-                              "timelock_delay": a["timelockDelay"]}
+        return ((ProposalTrack, {**_at(e), "proposal_id": str(a["proposalId"]), "track": _name(TRACK, a["track"]),
+                                 "quorum_bps": a["quorumBps"], "pass_bps": a["passBps"],
+                                 "timelock_delay": a["timelockDelay"]}),)
 
     def proposal_status(name: str):
         def mapper(e: Event) -> Rows:
             a = e.args
-            yield ProposalStatusEvent, {**_at(e), "event": name, "proposal_id": str(a["proposalId"]),
-                                        "eta_seconds": a.get("etaSeconds")}
+            return ((ProposalStatusEvent, {**_at(e), "event": name, "proposal_id": str(a["proposalId"]),
+                                           "eta_seconds": a.get("etaSeconds")}),)
         return mapper
 
     for event, name in (("ProposalQueued", "queued"), ("ProposalExecuted", "executed"),
@@ -450,50 +450,50 @@ def register(mappers: RowMappers) -> RowMappers:
     @mappers.register("VoteCastWithParams", Vote, contract=g)
     def vote(e: Event) -> Rows:
         a = e.args
-        yield Vote, {**_at(e), "proposal_id": str(a["proposalId"]), "voter": a["voter"], "support": a["support"],
-                     "weight": a["weight"], "reason": a["reason"], "params": a.get("params")}
+        return ((Vote, {**_at(e), "proposal_id": str(a["proposalId"]), "voter": a["voter"], "support": a["support"],
+                        "weight": a["weight"], "reason": a["reason"], "params": a.get("params")}),)
 
     @mappers.register("BallotSkipped", BallotSkipped, contract=g)
     def ballot_skipped(e: Event) -> Rows:
         a = e.args
-        yield BallotSkipped, {**_at(e), "proposal_id": str(a["proposalId"]), "voter": a["voter"],
-                              "reason": _name(SKIP_REASON, a["reason"])}
+        return ((BallotSkipped, {**_at(e), "proposal_id": str(a["proposalId"]), "voter": a["voter"],
+                                 "reason": _name(SKIP_REASON, a["reason"])}),)
 
     @mappers.register("Contributed", Contribution, contract=f)
     def contributed(e: Event) -> Rows:
         a = e.args
-        yield Contribution, {**_at(e), "contributor": a["contributor"], "amount": a["amount"],
-                             "is_member": a["isMember"]}
+        return ((Contribution, {**_at(e), "contributor": a["contributor"], "amount": a["amount"],
+                                "is_member": a["isMember"]}),)
 
     @mappers.register("NeedScoresSet", NeedScoreBatch, contract=f)
     def need_scores_set(e: Event) -> Rows:
         a = e.args
-        yield NeedScoreBatch, {**_at(e), "batch_id": a["batchId"], "source_hash": a["sourceHash"],
-                               "source_uri": a["sourceURI"], "count": a["count"]}
+        return ((NeedScoreBatch, {**_at(e), "batch_id": a["batchId"], "source_hash": a["sourceHash"],
+                                  "source_uri": a["sourceURI"], "count": a["count"]}),)
 
     @mappers.register("NeedScoreSet", NeedScore, contract=f)
     def need_score(e: Event) -> Rows:
         a = e.args
-        yield NeedScore, {**_at(e), "member": a["member"], "score": a["score"], "batch_id": a["batchId"]}
+        return ((NeedScore, {**_at(e), "member": a["member"], "score": a["score"], "batch_id": a["batchId"]}),)
 
     @mappers.register("Payout", Payout, contract=f)
     def payout(e: Event) -> Rows:
         a = e.args
-        yield Payout, {**_at(e), "round_id": a["roundId"], "member": a["member"], "score": a["score"],
-                       "total_score": a["totalScore"], "budget": a["budget"], "amount": a["amount"],
-                       "pushed": a["pushed"]}
+        return ((Payout, {**_at(e), "round_id": a["roundId"], "member": a["member"], "score": a["score"],
+                          "total_score": a["totalScore"], "budget": a["budget"], "amount": a["amount"],
+                          "pushed": a["pushed"]}),)
 
     @mappers.register("RoundExecuted", FundRound, contract=f)
     def round_executed(e: Event) -> Rows:
         a = e.args
-        yield FundRound, {**_at(e), "round_id": a["roundId"], "budget": a["budget"], "paid": a["paid"],
-                          "recipients": a["recipients"], "cap_bps": a["capBps"], "floor": a["floor"],
-                          "formula_version": a["formulaVersion"], "inputs_hash": a["inputsHash"]}
+        return ((FundRound, {**_at(e), "round_id": a["roundId"], "budget": a["budget"], "paid": a["paid"],
+                             "recipients": a["recipients"], "cap_bps": a["capBps"], "floor": a["floor"],
+                             "formula_version": a["formulaVersion"], "inputs_hash": a["inputsHash"]}),)
 
     @mappers.register("Claimed", Claim, contract=f)
     def claimed(e: Event) -> Rows:
         a = e.args
-        yield Claim, {**_at(e), "member": a["member"], "amount": a["amount"]}
+        return ((Claim, {**_at(e), "member": a["member"], "amount": a["amount"]}),)
 
     mappers.view("proposal", PROPOSAL_VIEW)
     mappers.view("current_member", CURRENT_MEMBER_VIEW)
