@@ -1,20 +1,26 @@
 """Benchmark of the SQL mirror: ours against the naive way, and the raw fetch ceiling.
 
-    tools/env python scripts/bench/mirror_bench.py [--events 50000] [--naive-events 5000] [--postgres URL]
+    tools/env python scripts/bench/mirror_bench.py [--members 8000 --proposals 3 --contributions 5000]
+        [--naive-events N] [--postgres URL|auto] [--state FILE]
 
-Generates membership events on a fresh anvil (admissions and tier changes, sent as batched
-JSON-RPC `eth_sendTransaction`s from anvil's unlocked secretariat account with automine off,
-then mined in full blocks), then mirrors them into SQLite with `ledger.mirror.sync`, and —
-as the baseline, in the same run — the naive way: web3's `contract.events.X.get_logs` per
-event type and one ORM insert and commit per event (on the first `--naive-events` events:
-the naive way takes minutes for all of them; its rate is what is compared). The ceiling
-is raw `eth_getLogs` over the same range, JSON-parsed and nothing else.
+Generates real events of every kind the mirror types on a fresh anvil: admissions and tier
+changes (Membership), contributions (EquityFund, each with the token's Transfer), and every
+member's EIP-712 ballot on each proposal, signed and relayed in batches (WaicoGovernor) —
+sent as batched JSON-RPC `eth_sendTransaction`s with automine off and mined in full blocks.
+Then, in the same run: the raw `eth_getLogs` rate over the whole range (JSON-parsed and
+nothing else: the ceiling), our mirror into SQLite (`ledger.mirror.sync`: raw_event, typed
+tables and blocks, committed), and the naive way as the baseline (web3's
+`contract.events.X.get_logs` per event type, one ORM insert and commit per event; all events
+unless `--naive-events` cuts it short: it takes minutes). `--state FILE` keeps the generated
+chain (anvil's state) and reuses it on the next run; `--postgres auto` adds a run into a
+PostgreSQL 15 cluster started for the purpose.
 Results go to reports/mirror_bench.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import sys
@@ -38,6 +44,7 @@ from ledger.manifest import Manifest  # noqa: E402
 from ledger.governance import Action, Track, propose  # noqa: E402
 from ledger.mirror import RawEvent, SyncOptions, sync  # noqa: E402
 from ledger.mirror.store import open_db  # noqa: E402
+from tests import pgcluster  # noqa: E402
 
 BATCH = 1_000
 VOTES_PER_TX = 400  # ~9M gas: under the per-transaction cap of 16,777,216
@@ -158,7 +165,9 @@ def main() -> None:
     parser.add_argument("--contributions", type=int, default=5_000, help="fund contributions (2 events each)")
     parser.add_argument("--naive-events", type=int, default=0,
                         help="mirror only the first N events the naive way (default: all)")
-    parser.add_argument("--postgres", help="also mirror into this postgresql+psycopg:// URL (an empty database)")
+    parser.add_argument("--postgres", metavar="URL|auto",
+                        help="also mirror into PostgreSQL: a postgresql+psycopg:// URL of an empty database, or "
+                             "'auto' for a throwaway PostgreSQL 15 cluster (fsync on) started for the run")
     parser.add_argument("--state", type=Path,
                         help="anvil state file: reused if it exists (no generation), else written after generating")
     parser.add_argument("--out", default=str(ROOT / "reports" / "mirror_bench.json"))
@@ -217,8 +226,13 @@ def main() -> None:
               f"{ours.events_per_s / results['raw_fetch_events_per_s']:.0%}")
 
         if args.postgres:
-            open_db(args.postgres).dispose()
-            pg = sync(w3, manifest, args.postgres, to_block=head)
+            with contextlib.ExitStack() as stack:
+                url = args.postgres
+                if url == "auto":
+                    url = pgcluster.create_database(stack.enter_context(pgcluster.cluster(durable=True)), "bench")
+                open_db(url).dispose()
+                pg = sync(w3, manifest, url, to_block=head)
+            assert pg.events == count, (pg.events, count)
             results["postgresql_events_per_s"] = round(pg.events_per_s)
             print(f"ours → PostgreSQL: {pg.events} events in {pg.seconds:.2f} s = {pg.events_per_s:,.0f} events/s")
 

@@ -6,22 +6,16 @@ start, the PostgreSQL tests fail; they are never skipped."""
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from ledger.anvil import Anvil, dev_private_key, free_port
+from ledger.anvil import Anvil, dev_private_key
 from ledger.chain import Signer, connect
 from ledger.deploy import Parameters, deploy
 
+from tests import pgcluster
 from .support import activity
-
-PG_BIN = Path(os.environ.get("WAICO_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 @pytest.fixture(scope="session")
@@ -49,32 +43,18 @@ def deployment(w3, secretariat):
     return manifest
 
 
-def _as_postgres(argv: list) -> list:
-    return (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + [str(a) for a in argv]
-
-
 @pytest.fixture(scope="session")
 def postgres():
-    """A throwaway PostgreSQL cluster on a free port (trust auth, socket in its temp dir)."""
-    root = Path(tempfile.mkdtemp(prefix="mirror-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", free_port()
-    run = lambda argv: subprocess.run(_as_postgres(argv), check=True, capture_output=True, text=True)  # noqa: E731
+    """A throwaway PostgreSQL cluster on a free port (tests/pgcluster.py)."""
     try:
-        run([PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"])
-        run([PG_BIN / "pg_ctl", "-D", data, "-l", root / "server.log", "-w", "-t", "30", "-o",
-             f"-p {port} -h 127.0.0.1 -k {root} -c fsync=off -c full_page_writes=off", "start"])
-    except (subprocess.CalledProcessError, OSError) as exc:
-        log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.fail(f"PostgreSQL did not start: {exc} {getattr(exc, 'stderr', '')} {log[-1000:]}")
+        server = pgcluster.cluster()
+        url = server.__enter__()
+    except pgcluster.ClusterError as exc:
+        pytest.fail(str(exc))
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        yield url
     finally:
-        subprocess.run(_as_postgres([PG_BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop"]),
-                       capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        server.__exit__(None, None, None)
 
 
 _databases = itertools.count()
@@ -84,10 +64,7 @@ def _new_db(kind: str, tmp_path: Path, request) -> str:
     n = next(_databases)
     if kind == "sqlite":
         return str(tmp_path / f"mirror{n}.db")
-    server = request.getfixturevalue("postgres")
-    with psycopg.connect(server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE mirror{n}")
-    return f"{server}/mirror{n}"
+    return pgcluster.create_database(request.getfixturevalue("postgres"), f"mirror{n}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
