@@ -3,13 +3,13 @@
 Two kinds, with one interface (iterate for items in order, exceptions re-raised in order,
 `close()` to stop early):
 
-- `ProducerProcess` (the default where `fork` exists): the stage runs in a child process
+- `ProducerProcess` (the default on Linux): the stage runs in a child process
   and hands prepared ranges back through a pipe. Decoding is Python; the inserts spend their
   time in SQLite with the GIL released — but the GIL is taken back after every row, and a
   Python thread busy decoding next to the writer makes each take wait (measured here: a
   50,000-row executemany ran 3x slower beside one busy thread). Separate processes have
   separate GILs, so decoding and inserting really overlap.
-- `ProducerThread`: the same in a thread (no fork: Windows; or when asked for).
+- `ProducerThread`: the same in a thread (elsewhere, or when asked for).
 
 The child never touches the parent's database connections and opens its own HTTP session
 (`on_start`); it dies with the parent (PR_SET_PDEATHSIG on Linux, and a check of its parent
@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 from typing import Any, Callable, Iterator
 
@@ -31,7 +32,8 @@ _DONE = "__producer_done__"
 
 
 def fork_available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Linux only: macOS has fork, but its system libraries are not safe in a forked child."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 class ProducerThread:

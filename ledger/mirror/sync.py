@@ -64,7 +64,7 @@ class SyncOptions:
     timeout: float = 30.0          # seconds per JSON-RPC request
     poll_interval: float = 1.0     # follow mode
     prefetch: bool = True          # produce ranges in the background while writing
-    prefetch_process: bool = True  # ... in a child process (where fork exists), else a thread
+    prefetch_process: bool = True  # ... in a child process (Linux), else a thread
     reorg_batch: int = 64          # stored headers compared per request while walking back
 
 

@@ -74,6 +74,15 @@ def test_small_ranges_give_the_same_mirror(w3, deployment, new_db):
     assert dump(one) == dump(many)
 
 
+def test_every_producer_gives_the_same_mirror(w3, deployment, new_db):
+    process, thread, inline = new_db(), new_db(), new_db()
+    last = sync(w3, deployment, process, options=SyncOptions(span=3)).last_block
+    sync(w3, deployment, thread, to_block=last, options=SyncOptions(span=3, prefetch_process=False))
+    sync(w3, deployment, inline, to_block=last, options=SyncOptions(span=3, prefetch=False))
+    assert dump(process) == dump(thread) == dump(inline)
+    assert dump(process)["member_event"]
+
+
 def test_events_are_decoded_with_canonical_json(w3, deployment, db):
     sync(w3, deployment, db)
     rows = query(db, "SELECT event, args, address, contract FROM raw_event WHERE event = 'MemberAdmitted'")
