@@ -11,7 +11,8 @@ Then, in the same run: the raw `eth_getLogs` rate over the whole range (JSON-par
 nothing else: the ceiling), our mirror into SQLite (`ledger.mirror.sync`: raw_event, typed
 tables and blocks, committed), and the naive way as the baseline (web3's
 `contract.events.X.get_logs` per event type, one ORM insert and commit per event; all events
-unless `--naive-events` cuts it short: it takes minutes). `--state FILE` keeps the generated
+unless `--naive-events` cuts it short: it takes minutes), and a second reference: the least
+a mirror could do (one undecoded row per log, serial), which tells how fast this machine is. `--state FILE` keeps the generated
 chain (anvil's state) and reuses it on the next run; `--postgres auto` adds a run into a
 PostgreSQL 15 cluster started for the purpose.
 Results go to reports/mirror_bench.json.
@@ -21,8 +22,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import gzip
 import json
+import sqlite3
 import sys
 import tempfile
 import time
@@ -43,6 +46,7 @@ from ledger.deploy import Parameters, deploy  # noqa: E402
 from ledger.manifest import Manifest  # noqa: E402
 from ledger.governance import Action, Track, propose  # noqa: E402
 from ledger.mirror import RawEvent, SyncOptions, sync  # noqa: E402
+from ledger.mirror.fetch import Rpc, raw_web3  # noqa: E402
 from ledger.mirror.store import open_db  # noqa: E402
 from tests import pgcluster  # noqa: E402
 
@@ -132,6 +136,35 @@ def raw_fetch(w3, manifest, first: int, last: int) -> tuple[int, float]:
     return len(logs), time.perf_counter() - began
 
 
+def bare_rows(w3, manifest, db: Path, first: int, last: int, span: int = 20) -> tuple[int, float]:
+    """A second reference: the least a mirror can do — raw eth_getLogs per range of `span`
+    blocks, one bare row per log (position, address, topic0, data: no decoding, no typed
+    rows, no headers, no reorg checks) executemany'd into SQLite, one transaction per range."""
+    addresses = [c.address for c in manifest.contracts.values()]
+    rpc = Rpc(raw_web3(w3, timeout=300))  # the mirror's own reader (one read, orjson)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, chain_id, block_number, block_hash, tx_hash, log_index, "
+                 "address, topic0, data, UNIQUE (chain_id, block_hash, log_index))")
+    gc.disable()  # as the mirror does: no cycles here, only many short-lived objects
+    began, count = time.perf_counter(), 0
+    for start in range(first, last + 1, span):
+        logs = rpc.call("eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(min(last, start + span - 1)),
+                                          "address": addresses}])
+        rows = [(manifest.chain_id, int(g["blockNumber"], 16), g["blockHash"], g["transactionHash"],
+                 int(g["logIndex"], 16), g["address"], g["topics"][0] if g["topics"] else None, g["data"]) for g in logs]
+        conn.execute("BEGIN")
+        conn.executemany("INSERT OR IGNORE INTO log (chain_id, block_number, block_hash, tx_hash, log_index, address, "
+                         "topic0, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.execute("COMMIT")
+        count += len(rows)
+    seconds = time.perf_counter() - began
+    gc.enable()
+    conn.close()
+    return count, seconds
+
+
 def naive(w3, manifest, db: Path, first: int, last: int) -> tuple[int, float]:
     """The obvious way: per event type, web3's get_logs; per event, an ORM insert and a commit."""
     engine = create_engine(f"sqlite:///{db}")
@@ -203,6 +236,10 @@ def main() -> None:
         results["raw_fetch_events_per_s"] = round(count / seconds)
         print(f"{count} events in {head - first + 1} blocks")
         print(f"raw eth_getLogs (ceiling): {count / seconds:,.0f} events/s")
+
+        n, seconds = bare_rows(w3, manifest, Path(tmp) / "bare.db", first, head)
+        results["bare_rows_events_per_s"] = round(n / seconds)
+        print(f"bare rows (raw eth_getLogs, one undecoded row per log → SQLite, serial): {n / seconds:,.0f} events/s")
 
         ours = sync(w3, manifest, str(Path(tmp) / "ours.db"), to_block=head)
         assert ours.events == count, (ours.events, count)
