@@ -79,15 +79,6 @@ class RowMappers:
     def __bool__(self) -> bool:
         return bool(self._mappers)
 
-    def rows(self, event: Event) -> list[tuple[Table, dict]]:
-        """The typed rows of one event."""
-        out: list[tuple[Table, dict]] = []
-        table_for = self.table_for
-        for mapper in self.resolve(event.contract, event.event):
-            for model, row in mapper(event):
-                out.append((table_for(model), row))
-        return out
-
     def resolve(self, contract: str | None, event: str | None) -> tuple[Mapper, ...]:
         """The mappers of an event: those registered for its contract, then the contract-free ones."""
         key = (contract, event)
@@ -134,7 +125,7 @@ def to_rows(chain_id: int, events: list[Event], headers: Iterable[Header], mappe
         blocks=[block_row(chain_id, h) for h in headers],
         raw_events=list(map(raw_event_row, events)),
     )
-    if mappers:  # mappers.rows(e) for each event, inlined: this loop runs once per mirrored event
+    if mappers:  # this loop runs once per mirrored event
         by_model: dict = {}
         resolve = mappers.resolve
         for e in events:

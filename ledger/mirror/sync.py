@@ -180,15 +180,19 @@ class Mirror:
         fetched = self.fetcher.ranges(start, target)
         if self._in_child:  # the next range's eth_getLogs runs on the node while this one decodes
             fetched = ProducerThread(lambda: self.fetcher.ranges(start, target), depth=1)
-        for r in fetched:
-            events = decode_all(r.logs)
-            # blocks with events only: the table then depends on the chain, not on how it was
-            # split into ranges (the cursor keeps the range end's hash for the next check)
-            blocks = sorted({e.block_number for e in events})
-            statements = prepare(to_rows(chain_id, events, [r.headers[n] for n in blocks], mappers))
-            r.payload = (len(events), statements, span.size)
-            r.logs, r.headers = [], {r.start: r.first, r.end: r.last}
-            yield r
+        try:
+            for r in fetched:
+                events = decode_all(r.logs)
+                # blocks with events only: the table then depends on the chain, not on how it was
+                # split into ranges (the cursor keeps the range end's hash for the next check)
+                blocks = sorted({e.block_number for e in events})
+                statements = prepare(to_rows(chain_id, events, [r.headers[n] for n in blocks], mappers))
+                r.payload = (len(events), statements, span.size)
+                r.logs, r.headers = [], {r.start: r.first, r.end: r.last}
+                yield r
+        finally:
+            if isinstance(fetched, ProducerThread):
+                fetched.close()
 
     _in_child = False
 
