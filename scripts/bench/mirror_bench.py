@@ -25,6 +25,8 @@ import contextlib
 import gc
 import gzip
 import json
+import os
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -136,6 +138,15 @@ def raw_fetch(w3, manifest, first: int, last: int) -> tuple[int, float]:
     return len(logs), time.perf_counter() - began
 
 
+def cpu_seconds(node: Anvil) -> tuple[float, float, float]:
+    """CPU time so far of this process (the mirror's writer), of its finished children (the
+    mirror's producer processes) and of the anvil node."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    fields = Path(f"/proc/{node.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime,
+            (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+
+
 def bare_rows(w3, manifest, db: Path, first: int, last: int, span: int = 20) -> tuple[int, float]:
     """A second reference: the least a mirror can do — raw eth_getLogs per range of `span`
     blocks, one bare row per log (position, address, topic0, data: no decoding, no typed
@@ -241,12 +252,17 @@ def main() -> None:
         results["bare_rows_events_per_s"] = round(n / seconds)
         print(f"bare rows (raw eth_getLogs, one undecoded row per log → SQLite, serial): {n / seconds:,.0f} events/s")
 
+        before = cpu_seconds(node)
         ours = sync(w3, manifest, str(Path(tmp) / "ours.db"), to_block=head)
+        used = [(b - a) / ours.events * 1e6 for a, b in zip(before, cpu_seconds(node))]
         assert ours.events == count, (ours.events, count)
         results["sqlite_events_per_s"] = round(ours.events_per_s)
         results["sqlite_seconds"] = round(ours.seconds, 2)
+        results["sqlite_cpu_us_per_event"] = dict(zip(("writer", "producer", "anvil"), (round(u, 1) for u in used)))
         print(f"ours → SQLite: {ours.events} events in {ours.seconds:.2f} s = {ours.events_per_s:,.0f} events/s "
               f"({ours.ranges} ranges; raw_event + typed tables + blocks, committed)")
+        print(f"  CPU per event: writer {used[0]:.1f} µs + producer {used[1]:.1f} µs + anvil {used[2]:.1f} µs "
+              f"= {sum(used):.1f} µs on {os.cpu_count()} cores; wall {1e6 / ours.events_per_s:.1f} µs")
 
         naive_last = head
         if args.naive_events and args.naive_events < count:
