@@ -1,6 +1,6 @@
-"""`brownie` for coverage runs: the same CLI, with the three things that keep
-`brownie test --coverage` from measuring our contracts here put right at run
-time (nothing installed is edited):
+"""`brownie` for coverage runs: the same CLI, with what keeps `brownie test
+--coverage` from measuring our contracts here put right at run time (nothing
+installed is edited):
 
 1. eth-brownie 1.22.2 ships mypyc-compiled modules that crash while merging
    coverage; its pure-Python sources sit beside them, so every `brownie.*`
@@ -15,12 +15,20 @@ time (nothing installed is edited):
    crashes on one compiled from node_modules (TimelockController): such a
    contract gets no path (so the `reports: exclude_paths` filter keeps it out
    of nothing but its own lookup).
+5. anvil answers `eth_sendTransaction` before the receipt is readable, and the
+   sender's nonce can move on in between (often with `--steps-tracing` and a
+   heavy transaction). Brownie reads the nonce first, then the receipt, and on
+   "nonce moved, no receipt" gives the transaction up as dropped ("Tx dropped
+   without known replacement"), failing the test. Here brownie first waits for
+   the receipt while the node still knows the transaction; a transaction the
+   node does not know is left to brownie's own check.
 
     tools/env python tools/brownie_coverage.py test --coverage --network anvil [ARGS]
 """
 
 import importlib.machinery
 import sys
+import time
 
 
 class _BrownieFromSource(importlib.machinery.PathFinder):
@@ -84,6 +92,28 @@ def _patch() -> None:
             return None
 
     sources.Sources.get_source_path = get_source_path
+
+    from brownie.network import transaction
+    from web3.exceptions import TransactionNotFound
+
+    original_await = transaction.TransactionReceipt._await_confirmation
+
+    def await_confirmation(self, block_number=None, required_confs=1):
+        eth = transaction.web3.eth
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                eth.get_transaction_receipt(self.txid)
+                break
+            except TransactionNotFound:
+                try:
+                    eth.get_transaction(self.txid)
+                except TransactionNotFound:
+                    break  # unknown to the node: brownie decides (dropped or replaced)
+                time.sleep(0.05)
+        return original_await(self, block_number, required_confs)
+
+    transaction.TransactionReceipt._await_confirmation = await_confirmation
 
 
 def main() -> None:
