@@ -24,11 +24,17 @@ installed is edited):
    node does not know is left to brownie's own check.
 
     tools/env python tools/brownie_coverage.py test --coverage --network anvil [ARGS]
+
+When ARGS name no test file or directory, `test` runs the example-based tests listed in
+tools/example-tests (those `make gas` profiles), not the whole of tests/.
 """
 
 import importlib.machinery
 import sys
 import time
+from pathlib import Path
+
+EXAMPLE_TESTS = Path(__file__).resolve().parent / "example-tests"
 
 
 class _BrownieFromSource(importlib.machinery.PathFinder):
@@ -116,13 +122,31 @@ def _patch() -> None:
     transaction.TransactionReceipt._await_confirmation = await_confirmation
 
 
+def example_tests() -> list[str]:
+    """The test files listed in tools/example-tests (blank lines and # comments skipped)."""
+    lines = (line.strip() for line in EXAMPLE_TESTS.read_text().splitlines())
+    tests = [line for line in lines if line and not line.startswith("#")]
+    if not tests:
+        raise SystemExit(f"no tests listed in {EXAMPLE_TESTS}")
+    return tests
+
+
+def with_default_tests(args: list[str]) -> list[str]:
+    """`test ARGS` with the example tests added when no argument names a test path."""
+    if not args or args[0] != "test":
+        return args
+    if any(Path(arg.split("::")[0]).exists() for arg in args[1:] if not arg.startswith("-")):
+        return args
+    return [args[0], *example_tests(), *args[1:]]
+
+
 def main() -> None:
     sys.dont_write_bytecode = True  # leave the shared venv's __pycache__ alone
     sys.meta_path.insert(0, _BrownieFromSource)
     _patch()
     from brownie._cli.__main__ import main as brownie_main
 
-    sys.argv = ["brownie", *sys.argv[1:]]
+    sys.argv = ["brownie", *with_default_tests(sys.argv[1:])]
     brownie_main()
 
 
