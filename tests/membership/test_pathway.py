@@ -3,7 +3,7 @@ promotion by anyone, demotion on revocation."""
 
 import pytest
 
-from tests.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, raw_weight
+from tests.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, fresh_key, raw_weight
 from tests.membership.conftest import event, plain, record, settle
 from tests.reverts import assert_reverts_with
 
@@ -35,7 +35,7 @@ def keyed_admit(admit):
     from brownie import accounts
 
     def _admit(kind=STATE, tier=OBSERVER):
-        account = accounts.add()
+        account = accounts.add(fresh_key())
         admit(kind, tier, account=account.address)
         return account
 
