@@ -321,7 +321,8 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
     function _allocate(uint256 budget) private view returns (Allocation memory a) {
         (a.members, a.scores, a.totalScore) = _eligible();
         if (a.members.length == 0) revert RoundNoEligibleMembers();
-        (a.amounts, a.paid) = EquityFormula.allocate(a.scores, budget, capBps, floor);
+        // Validated here: members, each with a score > 0 ({_eligible}); capBps in 1..10000 ({_setRoundRules}).
+        (a.amounts, a.paid) = EquityFormula.allocateValidated(a.scores, budget, capBps, floor);
     }
 
     /// @dev Counts `amount` against the current epoch's limit.

@@ -4,6 +4,8 @@ Each test runs in its own snapshot of the chain (brownie's `fn_isolation`), so n
 test does leaks into the next.
 """
 
+import itertools
+
 import pytest
 from brownie import Membership, accounts, web3
 
@@ -41,9 +43,18 @@ def membership(admin, verifier):
     return contract
 
 
+_key_numbers = itertools.count(1)
+
+
+def fresh_key() -> str:
+    """A private key no test has used yet, and the same in every run of the same tests: a random
+    key would change calldata (addresses, signatures), and with it the figures of `make gas`."""
+    return "0x" + bytes(web3.keccak(text=f"waico test key {next(_key_numbers)}")).hex()
+
+
 def fresh_address() -> str:
     """An address nobody has used yet (members need not hold keys to be admitted)."""
-    return accounts.add().address
+    return accounts.add(fresh_key()).address
 
 
 def raw_weight(tier: int, basic: int = BASIC_VOTES, tier_votes=TIER_VOTES) -> int:

@@ -4,9 +4,11 @@ brownie 1.22 decodes a custom error into `exc.revert_msg` as `"Name: arg, arg"` 
 selector table shared by every ABI it has seen), but it drops the raw revert data. So
 `assert_reverts_with` first replays the call with a raw `eth_call` (same sender, same state) and
 checks the returned data begins with `keccak256("Name(types)")[:4]`, computed here from the
-contract's ABI, and optionally that its decoded arguments are the expected ones. For a
-state-changing function it then sends the transaction too and checks that it reverts on chain
-with the same error name.
+contract's ABI, and optionally that its decoded arguments are the expected ones. Then it makes
+the same call through brownie and checks brownie reports the same error name: for a
+state-changing function it sends the transaction, which must revert on chain; for a view it
+calls it (under `--coverage` brownie runs a view as a traced transaction, so the raw `eth_call`
+alone would leave the reverting side of a view's check out of the coverage report).
 """
 
 from brownie import web3
@@ -80,13 +82,13 @@ def assert_reverts_with(error_name: str, fn, *args, error_args: tuple | None = N
             f"{signature} arguments {decoded} != expected {error_args}"
         )
 
-    if isinstance(fn, ContractTx):
-        try:
-            fn(*call_args, tx)
-        except VirtualMachineError as exc:
-            assert exc.revert_msg and exc.revert_msg.split(":")[0] == error_name, exc.revert_msg
-        else:
-            raise AssertionError(f"{fn._name} did not revert on chain")
+    try:
+        fn(*call_args, tx)
+    except VirtualMachineError as exc:
+        assert exc.revert_msg and exc.revert_msg.split(":")[0] == error_name, exc.revert_msg
+    else:
+        where = "on chain" if isinstance(fn, ContractTx) else "when called through brownie"
+        raise AssertionError(f"{fn._name} did not revert {where}")
     return decoded
 
 

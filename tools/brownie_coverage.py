@@ -1,6 +1,6 @@
-"""`brownie` for coverage runs: the same CLI, with the three things that keep
-`brownie test --coverage` from measuring our contracts here put right at run
-time (nothing installed is edited):
+"""`brownie` for coverage runs: the same CLI, with what keeps `brownie test
+--coverage` from measuring our contracts here put right at run time (nothing
+installed is edited):
 
 1. eth-brownie 1.22.2 ships mypyc-compiled modules that crash while merging
    coverage; its pure-Python sources sit beside them, so every `brownie.*`
@@ -15,12 +15,26 @@ time (nothing installed is edited):
    crashes on one compiled from node_modules (TimelockController): such a
    contract gets no path (so the `reports: exclude_paths` filter keeps it out
    of nothing but its own lookup).
+5. anvil answers `eth_sendTransaction` before the receipt is readable, and the
+   sender's nonce can move on in between (often with `--steps-tracing` and a
+   heavy transaction). Brownie reads the nonce first, then the receipt, and on
+   "nonce moved, no receipt" gives the transaction up as dropped ("Tx dropped
+   without known replacement"), failing the test. Here brownie first waits for
+   the receipt while the node still knows the transaction; a transaction the
+   node does not know is left to brownie's own check.
 
     tools/env python tools/brownie_coverage.py test --coverage --network anvil [ARGS]
+
+When ARGS name no test file or directory, `test` runs the example-based tests listed in
+tools/example-tests (those `make gas` profiles), not the whole of tests/.
 """
 
 import importlib.machinery
 import sys
+import time
+from pathlib import Path
+
+EXAMPLE_TESTS = Path(__file__).resolve().parent / "example-tests"
 
 
 class _BrownieFromSource(importlib.machinery.PathFinder):
@@ -85,6 +99,46 @@ def _patch() -> None:
 
     sources.Sources.get_source_path = get_source_path
 
+    from brownie.network import transaction
+    from web3.exceptions import TransactionNotFound
+
+    original_await = transaction.TransactionReceipt._await_confirmation
+
+    def await_confirmation(self, block_number=None, required_confs=1):
+        eth = transaction.web3.eth
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                eth.get_transaction_receipt(self.txid)
+                break
+            except TransactionNotFound:
+                try:
+                    eth.get_transaction(self.txid)
+                except TransactionNotFound:
+                    break  # unknown to the node: brownie decides (dropped or replaced)
+                time.sleep(0.05)
+        return original_await(self, block_number, required_confs)
+
+    transaction.TransactionReceipt._await_confirmation = await_confirmation
+
+
+def example_tests() -> list[str]:
+    """The test files listed in tools/example-tests (blank lines and # comments skipped)."""
+    lines = (line.strip() for line in EXAMPLE_TESTS.read_text().splitlines())
+    tests = [line for line in lines if line and not line.startswith("#")]
+    if not tests:
+        raise SystemExit(f"no tests listed in {EXAMPLE_TESTS}")
+    return tests
+
+
+def with_default_tests(args: list[str]) -> list[str]:
+    """`test ARGS` with the example tests added when no argument names a test path."""
+    if not args or args[0] != "test":
+        return args
+    if any(Path(arg.split("::")[0]).exists() for arg in args[1:] if not arg.startswith("-")):
+        return args
+    return [args[0], *example_tests(), *args[1:]]
+
 
 def main() -> None:
     sys.dont_write_bytecode = True  # leave the shared venv's __pycache__ alone
@@ -92,7 +146,7 @@ def main() -> None:
     _patch()
     from brownie._cli.__main__ import main as brownie_main
 
-    sys.argv = ["brownie", *sys.argv[1:]]
+    sys.argv = ["brownie", *with_default_tests(sys.argv[1:])]
     brownie_main()
 
 

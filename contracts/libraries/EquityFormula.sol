@@ -41,6 +41,8 @@ library EquityFormula {
     error EquityFormulaZeroScore(uint256 position);
 
     /// @notice The amounts formula version 1 allocates to members with `scores` (all > 0).
+    /// Reverts on inputs outside the formula's domain: no scores, a zero score, or `capBps`
+    /// outside 1..10000.
     /// @return amounts Each member's amount, in the order of `scores`.
     /// @return allocated The sum of `amounts` (at most `budget`).
     function allocate(
@@ -49,17 +51,33 @@ library EquityFormula {
         uint256 capBps,
         uint256 floor
     ) internal pure returns (uint256[] memory amounts, uint256 allocated) {
-        uint256 n = scores.length;
-        if (n == 0) revert EquityFormulaNoRecipients();
+        if (scores.length == 0) revert EquityFormulaNoRecipients();
         if (capBps == 0 || capBps > BPS) revert EquityFormulaCapOutOfRange(capBps);
+        for (uint256 i = 0; i < scores.length; ++i) {
+            if (scores[i] == 0) revert EquityFormulaZeroScore(i);
+        }
+        return allocateValidated(scores, budget, capBps, floor);
+    }
 
+    /// @notice {allocate} for inputs its caller has already validated: at least one score, every
+    /// score > 0, `capBps` in 1..10000. It does not check them again; on such inputs it returns
+    /// exactly what {allocate} returns (on others its result is meaningless, or it reverts with a
+    /// panic). {EquityFund} guarantees all three before calling it: a round with no eligible
+    /// member is refused, only members with a score > 0 are eligible, and the cap is set only
+    /// through a 1..10000 range check.
+    function allocateValidated(
+        uint256[] memory scores,
+        uint256 budget,
+        uint256 capBps,
+        uint256 floor
+    ) internal pure returns (uint256[] memory amounts, uint256 allocated) {
+        uint256 n = scores.length;
         uint256 cap = Math.mulDiv(budget, capBps, BPS);
         uint256 f = Math.min(floor, Math.min(budget / n, cap));
 
         amounts = new uint256[](n);
         uint256 total = 0;
         for (uint256 i = 0; i < n; ++i) {
-            if (scores[i] == 0) revert EquityFormulaZeroScore(i);
             amounts[i] = f;
             total += scores[i];
         }

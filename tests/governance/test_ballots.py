@@ -5,7 +5,7 @@ from brownie import TestMultisigWallet, accounts, web3
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from tests.conftest import ASSOCIATE, FULL, STATE, raw_weight
+from tests.conftest import ASSOCIATE, FULL, STATE, fresh_key, raw_weight
 from tests.governance.conftest import (
     ABSTAIN, AGAINST, FOR, ballot, ballot_typed_data, ints, reverts_with, sign_ballot,
 )
@@ -150,7 +150,7 @@ def _tampered_signatures(signer, governor, pid):
     sig = bytes.fromhex(sign_ballot(signer.key, governor, pid, FOR, signer.address)[2:])
     r, s, v = sig[:32], int.from_bytes(sig[32:64], "big"), sig[64]
     high_s = r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])  # same key, malleated
-    forged = bytes.fromhex(sign_ballot(Account.create().key, governor, pid, FOR, signer.address)[2:])
+    forged = bytes.fromhex(sign_ballot(Account.from_key(fresh_key()).key, governor, pid, FOR, signer.address)[2:])
     return {
         "empty": b"",
         "short-64": sig[:64],
@@ -191,7 +191,7 @@ def test_vote_params_are_rejected(governor, active, voters):
 
 
 def test_non_member_ballot_is_rejected(governor, active, relayer):
-    outsider = Account.create()
+    outsider = Account.from_key(fresh_key())
     from tests.governance.conftest import Signer
     b = ballot(Signer(outsider.address, outsider.key), governor, active, FOR)
     with reverts_with("GovernorNotVotingMember"):
@@ -201,7 +201,7 @@ def test_non_member_ballot_is_rejected(governor, active, relayer):
 
 
 def test_observer_tier_has_no_vote(governor, life, admit, relayer):
-    observer = Account.create()
+    observer = Account.from_key(fresh_key())
     admit(STATE, 0, account=observer.address)
     pid = life.propose()
     life.activate(pid)
@@ -218,7 +218,7 @@ def test_weights_are_taken_at_the_snapshot(governor, membership, life, admin, ad
     associate, full = signers[4], signers[0]
     membership.setTier(associate.address, FULL, {"from": admin})
     membership.suspend(full.address, {"from": admin})
-    newcomer = Account.create()
+    newcomer = Account.from_key(fresh_key())
     admit(STATE, FULL, account=newcomer.address)
 
     tx = governor.castMemberBallot(*ballot(associate, governor, pid, FOR), {"from": relayer})
@@ -254,13 +254,13 @@ def test_ballot_before_voting_starts_is_rejected(governor, life, signers, relaye
 
 def test_contract_wallet_member_votes_with_erc1271(governor, life, admit, admin, relayer):
     from tests.governance.conftest import Signer
-    owner = Account.create()
+    owner = Account.from_key(fresh_key())
     wallet = TestMultisigWallet.deploy(owner.address, {"from": admin})
     admit(STATE, FULL, account=wallet.address)
     pid = life.propose()
     life.activate(pid)
     # A ballot for the wallet signed by a stranger is refused by the wallet.
-    stranger = Account.create()
+    stranger = Account.from_key(fresh_key())
     with reverts_with("GovernorInvalidSignature"):
         governor.castMemberBallot(*ballot(Signer(stranger.address, stranger.key), governor, pid, FOR, voter=wallet.address), {"from": relayer})
     b = ballot(Signer(owner.address, owner.key), governor, pid, FOR, "multisig", voter=wallet.address)

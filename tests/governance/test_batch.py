@@ -4,7 +4,7 @@ import pytest
 from brownie import TestMultisigWallet, web3
 from eth_account import Account
 
-from tests.conftest import FULL, STATE, raw_weight
+from tests.conftest import FULL, STATE, fresh_key, raw_weight
 from tests.governance.conftest import (
     ABSTAIN, AGAINST, FOR, SKIP_ALREADY_VOTED, SKIP_BAD_SIGNATURE, SKIP_BAD_SUPPORT, SKIP_NOT_ACTIVE,
     SKIP_NOT_MEMBER, Signer, ballot, counted, ints, reverts_with, skipped,
@@ -16,7 +16,7 @@ def test_mixed_batch_counts_the_valid_and_skips_the_rest(governor, membership, l
     life.activate(pid)
     later = life.propose()  # Pending during the batch
     governor.castVote(pid, FOR, {"from": voters[0]})
-    outsider = Account.create()
+    outsider = Account.from_key(fresh_key())
     s = signers
     forged = ballot(s[3], governor, pid, FOR)
     forged = forged[:4] + (ballot(s[2], governor, pid, FOR)[4],)  # s[2]'s signature on s[3]'s ballot
@@ -104,12 +104,12 @@ def test_batch_spanning_several_proposals(governor, life, signers, relayer):
 
 
 def test_batch_counts_contract_wallet_members(governor, life, admit, admin, signers, relayer):
-    owner = Account.create()
+    owner = Account.from_key(fresh_key())
     wallet = TestMultisigWallet.deploy(owner.address, {"from": admin})
     admit(STATE, FULL, account=wallet.address)
     pid = life.propose()
     life.activate(pid)
-    stranger = Account.create()
+    stranger = Account.from_key(fresh_key())
     batch = [ballot(Signer(owner.address, owner.key), governor, pid, FOR, voter=wallet.address),
              ballot(Signer(stranger.address, stranger.key), governor, pid, FOR, voter=wallet.address),
              ballot(signers[0], governor, pid, FOR)]

@@ -9,6 +9,7 @@ from tests.governance.conftest import (
     ABSTAIN, ACTIVE, AGAINST, CANCELED, CONSTITUTIONAL, DEFEATED, EXECUTED, FOR, MIN_DELAY, ORDINARY,
     PENDING, QUEUED, RAPID, SUCCEEDED, TRACKS, advance_time, ballot, ints, now, reverts_with,
 )
+from tests.reverts import assert_reverts_with
 
 TRACK_IDS = ["ordinary", "rapid", "constitutional"]
 
@@ -130,17 +131,46 @@ def test_rapid_response_track_needs_a_rapid_responder(governor, life, responder)
     assert governor.proposalTrack(pid) == RAPID
 
 
-def test_rapid_response_needs_two_thirds(governor, membership, life, responder, signers, relayer):
-    # 1250 + 650 for, 1250 against: 60% for, a simple majority but short of 2/3.
+def test_rapid_response_needs_two_thirds(governor, membership, life, responder, signers, voters, relayer):
+    # 1250 + 650 for, 1250 against: 60% for, a simple majority but short of 2/3. The three
+    # voters abstain so that the quorum is met: the 2/3 threshold alone defeats it.
     pid = life.propose(RAPID, sender=responder)
     life.activate(pid)
     b = [ballot(signers[0], governor, pid, FOR), ballot(signers[1], governor, pid, AGAINST),
          ballot(signers[2], governor, pid, FOR)]
     governor.castMemberBallots(b, {"from": relayer})
+    for v in voters:
+        governor.castVote(pid, ABSTAIN, {"from": v})
     life.close(pid)
-    against, for_, _ = governor.proposalVotes(pid)
+    against, for_, abstain = governor.proposalVotes(pid)
+    assert for_ + abstain >= governor.proposalQuorum(pid)
     assert for_ > against and for_ * 3 < 2 * (for_ + against)
     assert governor.state(pid) == DEFEATED
+
+
+def test_pass_threshold_is_inclusive(membership, timelock, admin, signers, responder, relayer):
+    """The threshold is met when for * 10000 >= passBps * (for + against). A governor whose
+    Ordinary track needs 60% and RapidResponse 60.01% (no quorum on either) gets the same vote
+    on both: exactly 60% for passes the first and fails the second."""
+    from brownie import WaicoGovernor
+    from tests.governance.conftest import VOTING_DELAY, Lifecycle
+
+    tracks = [(20, 0, 6000, 60), (20, 0, 6001, 60), TRACKS[CONSTITUTIONAL]]
+    gov = WaicoGovernor.deploy(membership, timelock, VOTING_DELAY, tracks, ZERO_ADDRESS, 0, [responder],
+                               {"from": admin})
+    lifecycle = Lifecycle(gov, membership, timelock)
+    pids = [lifecycle.propose(ORDINARY), lifecycle.propose(RAPID, sender=responder)]
+    lifecycle.activate(pids[1])
+    # For: a Full state and two Associate states, 1250 + 2 x 350 = 1950.
+    # Against: the two Partner states, 2 x 650 = 1300. 1950 / 3250 = 60% exactly.
+    support = {0: FOR, 4: FOR, 5: FOR, 2: AGAINST, 3: AGAINST}
+    gov.castMemberBallots([ballot(signers[i], gov, pid, v) for pid in pids for i, v in support.items()],
+                          {"from": relayer})
+    lifecycle.close(pids[1])
+    for pid in pids:
+        assert ints(gov.proposalVotes(pid)) == (1300, 1950, 0)
+    assert gov.state(pids[0]) == SUCCEEDED
+    assert gov.state(pids[1]) == DEFEATED
 
 
 def _double_majority_vote(governor, life, signers, relayer, track, partner_support):
@@ -154,6 +184,8 @@ def _double_majority_vote(governor, life, signers, relayer, track, partner_suppo
          ballot(s[2], governor, pid, partner_support), ballot(s[3], governor, pid, ABSTAIN)]
     governor.castMemberBallots(b, {"from": relayer})
     life.close(pid)
+    _, for_, abstain = governor.proposalVotes(pid)
+    assert for_ + abstain >= governor.proposalQuorum(pid)  # an outcome is never the quorum's
     return pid
 
 
@@ -234,11 +266,50 @@ def test_track_params_change_only_by_constitutional_proposal(governor, life, vot
     assert governor.proposalParams(old_pid)[1] == TRACKS[ORDINARY][1]
 
 
-def test_invalid_track_params_are_rejected(membership, timelock, admin):
+INVALID_TRACK_PARAMS = [(0, 100, 5000, 0), (1, 10_001, 5000, 0), (1, 100, 10_001, 0)]
+INVALID_IDS = ["zero-voting-period", "quorum-over-whole", "threshold-over-whole"]
+
+
+@pytest.mark.parametrize("params", INVALID_TRACK_PARAMS, ids=INVALID_IDS)
+@pytest.mark.parametrize("track", [ORDINARY, RAPID, CONSTITUTIONAL], ids=TRACK_IDS)
+def test_invalid_track_params_are_rejected(membership, timelock, admin, track, params):
     from brownie import WaicoGovernor
-    bad = [TRACKS[0], (0, 100, 5000, 0), TRACKS[2]]
+    bad = list(TRACKS)
+    bad[track] = params
     with reverts_with("GovernorInvalidTrackParams"):
         WaicoGovernor.deploy(membership, timelock, 1, bad, ZERO_ADDRESS, 0, [], {"from": admin})
+
+
+def test_track_params_at_their_limits_are_accepted(membership, timelock, admin):
+    from brownie import WaicoGovernor
+    limits = (1, 10_000, 10_000, 0)
+    gov = WaicoGovernor.deploy(membership, timelock, 1, [limits, limits, limits], ZERO_ADDRESS, 0, [], {"from": admin})
+    for track in (ORDINARY, RAPID, CONSTITUTIONAL):
+        assert ints(gov.trackParams(track)) == limits
+
+
+def test_governance_cannot_set_invalid_track_params(governor, life, voters, signers, relayer):
+    """A constitutional proposal that would set out-of-range parameters passes and is queued,
+    but its execution reverts with the governor's error; the track keeps its parameters."""
+    pids = {}
+    for params in INVALID_TRACK_PARAMS:
+        calls = ([governor.address], [0], [governor.setTrackParams.encode_input(RAPID, params)])
+        pids[params] = life.propose(CONSTITUTIONAL, calls)
+    life.activate(pids[INVALID_TRACK_PARAMS[-1]])
+    for pid in pids.values():
+        for v in voters:
+            governor.castVote(pid, FOR, {"from": v})
+        governor.castMemberBallots([ballot(s, governor, pid, FOR) for s in signers], {"from": relayer})
+    for pid in pids.values():
+        life.close(pid)
+        life.queue(pid)
+    life.wait_eta(pids[INVALID_TRACK_PARAMS[-1]])
+    for pid in pids.values():
+        assert_reverts_with(
+            "GovernorInvalidTrackParams", governor.execute, *life.calls[pid], {"from": relayer}, error_args=(RAPID,)
+        )
+        assert governor.state(pid) == QUEUED
+    assert ints(governor.trackParams(RAPID)) == TRACKS[RAPID]
 
 
 def test_seeding_is_the_deployers_and_ends_with_the_first_proposal(governor, membership, admin, life):
@@ -281,9 +352,18 @@ def test_registry_changes_only_constitutionally(governor, membership, life, vote
 
 
 def test_end_seeding(governor, membership, admin):
-    governor.endSeeding({"from": admin})
-    with reverts_with("GovernorSeedingClosed"):
-        governor.seedConstitutional(membership, [membership.setTierName.signature], {"from": admin})
+    sel = [membership.setTierName.signature]
+    assert_reverts_with("GovernorSeedingClosed", governor.endSeeding, {"from": accounts[5]},
+                        error_args=(accounts[5].address,))
+    assert governor.seeder() == admin  # a stranger cannot end it
+    tx = governor.endSeeding({"from": admin})
+    assert tx.events["SeedingEnded"]["seeder"] == admin
+    assert governor.seeder() == ZERO_ADDRESS
+    assert_reverts_with("GovernorSeedingClosed", governor.seedConstitutional, membership, sel, {"from": admin},
+                        error_args=(admin.address,))
+    assert not governor.isConstitutionalCall(membership, membership.setTierName.encode_input(1, "x"))
+    # Ending is for good: the former seeder cannot end it again.
+    assert_reverts_with("GovernorSeedingClosed", governor.endSeeding, {"from": admin}, error_args=(admin.address,))
 
 
 # ---------------------------------------------------------------- guardian
@@ -349,7 +429,10 @@ def test_guardian_expires(governor, life, guardian):
 
 
 def test_guardian_is_set_by_constitutional_proposal(governor, life, voters, signers, guardian):
-    new_expiry = now() + 10**6
+    # A fixed date (2096), not one read from the clock: the proposal's id, and with it the gas
+    # of every vote on it in the gas report, would change from run to run.
+    new_expiry = 4_000_000_000
+    assert new_expiry > now() + 10**6
     with reverts_with("GovernorOnlyExecutor"):
         governor.setGuardian(accounts[6], new_expiry, {"from": guardian})
     calls = ([governor.address], [0], [governor.setGuardian.encode_input(accounts[6], new_expiry)])
@@ -383,3 +466,70 @@ def test_reads_and_interfaces(governor, membership):
     assert governor.quorum(t) == membership.getPastTotalSupply(t) * TRACKS[ORDINARY][1] // 10_000
     with reverts_with("GovernorNonexistentProposal"):
         governor.proposalTrack(123)
+
+
+# ---------------------------------------------------------------- the timelock acting on its own
+
+
+def timelock_operation(governor, life, pid):
+    """The timelock batch the governor queued for `pid`: (targets, values, datas, predecessor,
+    salt). The governor salts with its address: bytes20(governor) ^ descriptionHash."""
+    targets, values, datas, description_hash = life.calls[pid]
+    salt = (int(governor.address, 16) << 96) ^ int.from_bytes(bytes(description_hash), "big")
+    return targets, values, datas, b"\x00" * 32, salt.to_bytes(32, "big")
+
+
+def queued_rename(governor, membership, timelock, life, voters, name):
+    """An Ordinary proposal renaming tier 1 to `name`, passed and queued: (pid, operation, id)."""
+    pid = life.propose(ORDINARY, ([membership.address], [0], [membership.setTierName.encode_input(1, name)]))
+    life.activate(pid)
+    for v in voters:
+        governor.castVote(pid, FOR, {"from": v})
+    life.close(pid)
+    tx = life.queue(pid)
+    operation = timelock_operation(governor, life, pid)
+    operation_id = timelock.hashOperationBatch(*operation)
+    assert tx.events["CallScheduled"][0]["id"] == operation_id
+    assert timelock.isOperationPending(operation_id)
+    assert governor.state(pid) == QUEUED
+    return pid, operation, operation_id
+
+
+def test_operation_executed_directly_on_the_timelock_reads_executed(governor, membership, timelock, life, voters):
+    """The executor role is open: once the delay is over anyone may execute the queued batch on
+    the timelock itself. The governor then reports the proposal Executed and will not run it again."""
+    pid, operation, operation_id = queued_rename(governor, membership, timelock, life, voters, "Associate (direct)")
+    life.wait_eta(pid)
+    timelock.executeBatch(*operation, {"from": accounts[6]})
+    assert timelock.isOperationDone(operation_id)
+    assert membership.tierName(1) == "Associate (direct)"
+    assert governor.state(pid) == EXECUTED
+    assert_reverts_with(
+        "GovernorUnexpectedProposalState", governor.execute, *life.calls[pid], {"from": accounts[0]},
+        error_args=(pid, EXECUTED, (1 << QUEUED).to_bytes(32, "big")),  # only a Queued one runs
+    )
+
+
+def test_operation_cancelled_directly_on_the_timelock_reads_canceled(
+    governor, membership, timelock, life, voters, signers
+):
+    """Governance makes a council a canceller of the timelock; the council cancels a queued
+    operation there, not through the governor. The governor then reports the proposal Canceled,
+    and it can no longer be executed."""
+    council = accounts[6]
+    role = timelock.CANCELLER_ROLE()
+    grant = ([timelock.address], [0], [timelock.grantRole.encode_input(role, council)])
+    life.enact(life.propose(CONSTITUTIONAL, grant), voters, signers)
+    assert timelock.hasRole(role, council)
+
+    before = membership.tierName(1)
+    pid, operation, operation_id = queued_rename(governor, membership, timelock, life, voters, "Associate (cancelled)")
+    timelock.cancel(operation_id, {"from": council})
+    assert not timelock.isOperation(operation_id)
+    assert governor.state(pid) == CANCELED
+    life.wait_eta(pid)
+    assert_reverts_with(
+        "GovernorUnexpectedProposalState", governor.execute, *life.calls[pid], {"from": accounts[0]},
+        error_args=(pid, CANCELED, (1 << QUEUED).to_bytes(32, "big")),
+    )
+    assert membership.tierName(1) == before

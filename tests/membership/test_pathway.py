@@ -3,7 +3,7 @@ promotion by anyone, demotion on revocation."""
 
 import pytest
 
-from tests.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, raw_weight
+from tests.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, fresh_key, raw_weight
 from tests.membership.conftest import event, plain, record, settle
 from tests.reverts import assert_reverts_with
 
@@ -35,7 +35,7 @@ def keyed_admit(admit):
     from brownie import accounts
 
     def _admit(kind=STATE, tier=OBSERVER):
-        account = accounts.add()
+        account = accounts.add(fresh_key())
         admit(kind, tier, account=account.address)
         return account
 
@@ -98,6 +98,33 @@ def test_set_tier_requirements_rejects_unregistered_standard(membership, admin, 
 
 def test_set_tier_requirements_with_no_standards_registered(membership, admin):
     assert_reverts_with("StandardUnknown", membership.setTierRequirements, FULL, 1, {"from": admin}, error_args=(0,))
+
+
+def test_all_256_standard_ids_can_be_registered_and_required(membership, admin, verifier, outsider, keyed_admit):
+    """Standard ids are uint8: the 256th standard gets id 255 and a 257th is refused. With every
+    id registered, any bitmap names registered standards, bit 255 included, and id 255 works
+    like any other: certified, it earns a promotion."""
+    for n in range(256):
+        membership.registerStandard(f"Standard {n}", f"ipfs://std{n}", n.to_bytes(32, "big"), {"from": admin})
+    assert membership.standardCount() == 256
+    assert plain(membership.standard(255)) == ("Standard 255", "ipfs://std255", "0x" + (255).to_bytes(32, "big").hex())
+    assert_reverts_with(
+        "StandardLimitReached", membership.registerStandard, "One more", "ipfs://more", b"\x01" * 32, {"from": admin},
+        error_args=(),
+    )
+    assert membership.standardCount() == 256
+
+    tx = membership.setTierRequirements(FULL, bits(0, 255), {"from": admin})
+    assert event(tx, "TierRequirementsSet") == {"tier": FULL, "standards": bits(0, 255)}
+    assert membership.tierRequirements(FULL) == bits(0, 255)
+
+    member = keyed_admit(STATE, PARTNER)
+    certified(membership, verifier, member, 0)
+    assert plain(membership.promotable(member)) == (False, bits(255))
+    certified(membership, verifier, member, 255)
+    assert record(membership, member)[4] == bits(0, 255)
+    membership.promote(member, {"from": outsider})
+    assert record(membership, member)[1] == FULL
 
 
 def test_set_tier_requirements_requires_admin(membership, verifier, standards):
