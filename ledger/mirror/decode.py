@@ -193,13 +193,13 @@ class EventDecoder:
     data_types: list[str]
     data_python: list[Callable | None]
     fast: list[tuple[int, Callable]] | None
-    json_of: dict[str, Callable]  # only the arguments whose JSON differs from the Python value
     json_text: list[tuple[str, str, Callable[[Any], str]]]  # (name, '"name":', encoder), sorted by name
     types: dict[str, tuple[Any, bool]] = field(default_factory=dict)  # name -> (parsed type, indexed)
+    head: int = 0  # bytes of data the fast readers' head words take
 
     @classmethod
     def from_abi(cls, contract: str, item: dict) -> "EventDecoder":
-        indexed, names, types, python, fast, json_of, text, parsed = [], [], [], [], [], {}, {}, {}
+        indexed, names, types, python, fast, text, parsed = [], [], [], [], [], {}, {}
         offset = 0
         for position, arg in enumerate(item["inputs"]):
             name = arg.get("name") or f"arg{position}"
@@ -220,14 +220,12 @@ class EventDecoder:
                     fast = None if reader is None else fast + [(offset, reader[1])]
                     offset += 32 * reader[0] if reader else 0
                 conv = _json(t)
-            if conv is not None:
-                json_of[name] = conv
             if arg.get("indexed") and dynamic_indexed:
                 text[name] = lambda v: '"' + v + '"'  # the topic hash
             else:
                 text[name] = _json_text(t, conv)
         json_text = [(n, encode_basestring(n) + ":", text[n]) for n in sorted(text)]
-        return cls(contract, item["name"], indexed, names, types, python, fast, json_of, json_text, parsed)
+        return cls(contract, item["name"], indexed, names, types, python, fast, json_text, parsed, offset)
 
     def __post_init__(self) -> None:
         self._compiled = _compile(self)
@@ -270,7 +268,6 @@ def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] 
     for i, (name, decode) in enumerate(d.indexed, start=1):
         env[f"_t{i}"] = decode
         exprs[name] = f"_t{i}(topics[{i}])"
-    head = 0
     for i, (name, type_str, (offset, reader)) in enumerate(zip(d.data_names, d.data_types, d.fast)):
         t = parse(type_str)
         plain = isinstance(t, BasicType) and not t.arrlist
@@ -287,7 +284,6 @@ def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] 
         else:  # dynamic strings and bytes, fixed arrays: the reader
             env[f"_r{i}"] = reader
             exprs[name] = f"_r{i}(data, {offset})"
-        head = max(head, offset + 32 * (int(t.arrlist[0][0]) if not plain and t.arrlist else 1))
     order = list(exprs)
     # JSON: one format string, keys sorted; each value formatted as `_json_text` would
     fields, values = [], []
@@ -311,7 +307,7 @@ def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] 
         values.append(value)
     lines = [
         "def decode(topics, data):",
-        f"    if len(data) < {head}: raise ValueError('short data')",
+        f"    if len(data) < {d.head}: raise ValueError('short data')",
         *(f"    v{k} = {exprs[name]}" for k, name in enumerate(order)),
         "    return ({" + ", ".join(f"{name!r}: v{k}" for k, name in enumerate(order)) + "}, "
         + repr("{" + ",".join(fields) + "}") + " % (" + "".join(v + ", " for v in values) + "))",

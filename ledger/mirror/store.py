@@ -145,10 +145,9 @@ class Store:
             statements.extend(self._typed_statements(table, typed))
         return statements
 
-    def write(self, rows: Rows | list[tuple[str, list[tuple]]], last: Header) -> None:
-        """Insert one range (its Rows, or `prepare`'s statements) and move the cursor to its
-        end, in one transaction."""
-        statements = self.prepare(rows) if isinstance(rows, Rows) else rows
+    def write(self, statements: list[tuple[str, list[tuple]]], last: Header) -> None:
+        """Run `prepare`'s statements for one range and move the cursor to its end, in one
+        transaction."""
         with self.engine.begin() as conn:
             cursor = conn.connection.dbapi_connection.cursor()  # the driver's own executemany
             try:

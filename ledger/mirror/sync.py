@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import marshal
-import pickle
 import sys
 import threading
 import time
@@ -69,13 +68,9 @@ class SyncOptions:
 
 
 def _pack(r: Range) -> bytes:
-    """A prepared range as bytes for the pipe: marshal (the cheapest) for plain values,
-    pickle when a value is not one (PostgreSQL's Decimal)."""
-    item = (r.start, r.end, _header(r.first), _header(r.last), r.payload)
-    try:
-        return b"m" + marshal.dumps(item)
-    except ValueError:
-        return b"p" + pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    """A prepared range as bytes for the pipe: marshal, the cheapest for plain values (the
+    SQLite statements' are; PostgreSQL's carry Decimals, and ranges go pickled)."""
+    return marshal.dumps((r.start, r.end, _header(r.first), _header(r.last), r.payload))
 
 
 def _header(h: Header) -> tuple:
@@ -83,7 +78,7 @@ def _header(h: Header) -> tuple:
 
 
 def _unpack(data: bytes) -> Range:
-    start, end, first, last, payload = marshal.loads(data[1:]) if data[:1] == b"m" else pickle.loads(data[1:])
+    start, end, first, last, payload = marshal.loads(data)
     return Range(start, end, [], {start: Header(*first), end: Header(*last)}, payload)
 
 
@@ -209,7 +204,8 @@ class Mirror:
         if not self.options.prefetch:
             return produce()
         if self.options.prefetch_process and fork_available():
-            return ProducerProcess(produce, on_start=self._child_start, encode=_pack, decode=_unpack)
+            codec = dict(encode=_pack, decode=_unpack) if self.engine.dialect.name == "sqlite" else {}
+            return ProducerProcess(produce, on_start=self._child_start, **codec)
         return ProducerThread(produce)
 
     def pass_to(self, target: int, cursor: tuple[int, str], report: Callable[[int, int], None]) -> tuple[int, str]:

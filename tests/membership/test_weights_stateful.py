@@ -116,38 +116,26 @@ class MembershipMachine:
         self.taken.add((kind, identifier))
         self._record()
 
-    def rule_suspend(self, pick="st_pick"):
+    def _change_status(self, pick, allowed, error: str, call, status) -> None:
+        """suspend/reinstate/expel `pick`: refused with `error` unless `allowed` for its status."""
         account = self._pick(pick)
         if account is None:
             return
-        if self.statuses[account] != ACTIVE:
-            assert_reverts_with("MemberNotActive", self.membership.suspend, account, {"from": self.admin})
+        if not allowed(self.statuses[account]):
+            assert_reverts_with(error, call, account, {"from": self.admin})
             return
-        self.membership.suspend(account, {"from": self.admin})
-        self._set_seat(account, status=SUSPENDED)
+        call(account, {"from": self.admin})
+        self._set_seat(account, status=status)
         self._record()
+
+    def rule_suspend(self, pick="st_pick"):
+        self._change_status(pick, lambda s: s == ACTIVE, "MemberNotActive", self.membership.suspend, SUSPENDED)
 
     def rule_reinstate(self, pick="st_pick"):
-        account = self._pick(pick)
-        if account is None:
-            return
-        if self.statuses[account] != SUSPENDED:
-            assert_reverts_with("MemberNotSuspended", self.membership.reinstate, account, {"from": self.admin})
-            return
-        self.membership.reinstate(account, {"from": self.admin})
-        self._set_seat(account, status=ACTIVE)
-        self._record()
+        self._change_status(pick, lambda s: s == SUSPENDED, "MemberNotSuspended", self.membership.reinstate, ACTIVE)
 
     def rule_expel(self, pick="st_pick"):
-        account = self._pick(pick)
-        if account is None:
-            return
-        if self.statuses[account] == EXPELLED:
-            assert_reverts_with("MemberNotActive", self.membership.expel, account, {"from": self.admin})
-            return
-        self.membership.expel(account, {"from": self.admin})
-        self._set_seat(account, status=EXPELLED)
-        self._record()
+        self._change_status(pick, lambda s: s != EXPELLED, "MemberNotActive", self.membership.expel, EXPELLED)
 
     def rule_set_tier(self, pick="st_pick", tier="st_tier"):
         account = self._pick(pick)

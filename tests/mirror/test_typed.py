@@ -195,9 +195,9 @@ def test_uint256_values_and_the_rarer_events_are_stored_exactly(db):
     ]
     engine = open_db(db, MAPPERS)
     try:
-        Store(engine, 31337, "test", MAPPERS).write(
-            to_rows(31337, events, [Header(1, "0x" + "ab" * 32, "0x" + "00" * 32, 0)], MAPPERS),
-            Header(1, "0x" + "ab" * 32, "0x" + "00" * 32, 0))
+        store = Store(engine, 31337, "test", MAPPERS)
+        store.write(store.prepare(to_rows(31337, events, [Header(1, "0x" + "ab" * 32, "0x" + "00" * 32, 0)], MAPPERS)),
+                    Header(1, "0x" + "ab" * 32, "0x" + "00" * 32, 0))
     finally:
         engine.dispose()
     tables = typed_dump(db)
