@@ -166,6 +166,8 @@ def _fast_reader(t) -> tuple[int, Callable[[bytes, int], Any]] | None:
 
         def dynamic(data: bytes, at: int):
             start = int.from_bytes(data[at:at + 32], "big")
+            if start + 32 > len(data):
+                raise ValueError("no length word")
             length = int.from_bytes(data[start:start + 32], "big")
             raw = data[start + 32:start + 32 + length]
             if len(raw) != length:
@@ -256,11 +258,24 @@ class EventDecoder:
         return "{" + ",".join([key + encode(args[name]) for name, key, encode in self.json_text]) + "}"
 
 
-def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] | None:
-    """One Python function per event, generated from its ABI: reads each argument straight
-    from the topics and the data and formats the canonical JSON in one `%` (no loops, no
-    per-argument calls for the common types: this runs once per mirrored log). None when
-    an argument's type has no fast reader (eth-abi decodes those events)."""
+@dataclass
+class FastSource:
+    """Python source that reads one event's arguments from `topics` (a list of 0x-hex) and
+    `data` (bytes) into variables v0, v1, ... — for generated functions (the decoder's own,
+    and the sync's row plans, `ledger.mirror.plans`). Its statements may raise ValueError,
+    UnicodeDecodeError or IndexError on data that does not fit the ABI."""
+
+    env: dict[str, Any]   # names the source uses
+    names: list[str]      # the arguments, in the order of v0, v1, ...
+    lines: list[str]      # statements assigning v0, v1, ...
+    json: str             # an expression: the canonical JSON text of the arguments
+    head: int             # bytes of data the arguments' head words take
+
+
+def fast_source(d: EventDecoder) -> FastSource | None:
+    """The decoding of `d`'s arguments as source (no loops, no per-argument calls for the
+    common types: this runs once per mirrored log); None when an argument's type has no
+    fast reader (eth-abi decodes those events)."""
     if d.fast is None:
         return None
     env: dict[str, Any] = {"_enc": encode_basestring, "_bool": ("false", "true")}
@@ -305,15 +320,24 @@ def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] 
             piece, value = "%s", f"_j_{var}({var})"
         fields.append(key.replace("%", "%%") + piece)
         values.append(value)
+    json_expr = repr("{" + ",".join(fields) + "}") + " % (" + "".join(v + ", " for v in values) + ")"
+    return FastSource(env, order, [f"v{k} = {exprs[name]}" for k, name in enumerate(order)], json_expr, d.head)
+
+
+def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] | None:
+    """One Python function per event, generated from its ABI (`fast_source`): the arguments
+    as a dict, and their canonical JSON. None when eth-abi must decode the event."""
+    src = fast_source(d)
+    if src is None:
+        return None
     lines = [
         "def decode(topics, data):",
-        f"    if len(data) < {d.head}: raise ValueError('short data')",
-        *(f"    v{k} = {exprs[name]}" for k, name in enumerate(order)),
-        "    return ({" + ", ".join(f"{name!r}: v{k}" for k, name in enumerate(order)) + "}, "
-        + repr("{" + ",".join(fields) + "}") + " % (" + "".join(v + ", " for v in values) + "))",
+        f"    if len(data) < {src.head}: raise ValueError('short data')",
+        *("    " + line for line in src.lines),
+        "    return ({" + ", ".join(f"{name!r}: v{k}" for k, name in enumerate(src.names)) + "}, " + src.json + ")",
     ]
-    exec("\n".join(lines), env)  # noqa: S102 - source built above from ABI types and names only
-    return env["decode"]
+    exec("\n".join(lines), src.env)  # noqa: S102 - source built from ABI types and names only
+    return src.env["decode"]
 
 
 def topic0(item: dict) -> str:

@@ -1,14 +1,21 @@
 """Map: decoded events into table rows — the raw mirror's, and typed tables' through mappers.
 
-A row mapper turns one decoded event into rows of typed tables:
+A row mapper turns one event into rows of typed tables. Declared by its columns, it is
+compiled together with the event's decoder into one function per event (`ledger.mirror.plans`):
 
     MAPPERS = RowMappers()
+    MAPPERS.columns("MemberAdmitted", Admission, account="account", tier="tier",
+                    kind=Arg("kind", names=("State", "Corporate")), source=Const("chain"))
+
+(a string names an event argument; the position columns — chain_id, block_number, block_hash,
+tx_hash, tx_index, log_index, address — fill themselves; other nullable columns are NULL).
+Anything else is a Python function of the decoded `Event`, for what columns cannot say:
 
     @MAPPERS.register("MemberAdmitted", Admission)
     def admission(event: Event):
         yield Admission, {**position(event), "account": event.args["account"], ...}
 
-It runs in the same transaction as the raw rows of its range, so a typed table is never
+Either runs in the same transaction as the raw rows of its range, so a typed table is never
 ahead of or behind the raw mirror. A typed table must have `chain_id`, `block_number` and
 `block_hash` columns: after a reorg, the rows of the blocks above the common ancestor are
 deleted from it too (by block hash: an index that starts with (chain_id, block_hash), such
@@ -29,6 +36,33 @@ from .fetch import Header
 Mapper = Callable[[Event], Iterable[tuple[Any, dict]]]
 
 
+@dataclass(frozen=True)
+class Arg:
+    """A column's value from the event argument `name`: as decoded; with `names`, an enum's
+    name (its number as text when out of range); with `text`, an integer as decimal text
+    (an identifier such as a proposal id); with `optional`, NULL for an event without it."""
+
+    name: str
+    names: tuple[str, ...] | None = None
+    text: bool = False
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Const:
+    """A column's value, the same for every event the mapper takes."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A declarative row mapper: one row of `table` per event, column by column."""
+
+    table: Table
+    values: dict[str, Arg | Const]
+
+
 def table_of(model) -> Table:
     """The SQLAlchemy Table of a SQLModel class (or the Table itself)."""
     return model.__table__ if hasattr(model, "__table__") else model
@@ -46,8 +80,8 @@ class RowMappers:
     """Row mappers by event name (optionally restricted to one manifest contract)."""
 
     def __init__(self) -> None:
-        self._mappers: dict[tuple[str | None, str], list[Mapper]] = {}
-        self._resolved: dict[tuple[str | None, str], tuple[Mapper, ...]] = {}  # per event: both kinds
+        self._mappers: dict[tuple[str | None, str], list[Mapper | Columns]] = {}
+        self._resolved: dict[tuple[str | None, str], tuple[Mapper | Columns, ...]] = {}  # per event: both kinds
         self._table_of: dict[Any, Table] = {}
         self.tables: list[Table] = []
         self.views: dict[str, str] = {}
@@ -56,20 +90,37 @@ class RowMappers:
         """Decorator: `mapper(event) -> iterable of (table, row dict)` for events named `event`.
         `tables` are the tables it writes (created with the mirror's, rewound on reorgs)."""
         for model in tables:
-            table = table_of(model)
-            missing = {"chain_id", "block_number", "block_hash"} - set(table.c.keys())
-            if missing:
-                raise ConfigError(f"typed table {table.name} lacks {', '.join(sorted(missing))}: "
-                                  "a reorg could not remove its rows")
-            if table not in self.tables:
-                self.tables.append(table)
+            self._add_table(model)
 
         def add(mapper: Mapper) -> Mapper:
-            self._mappers.setdefault((contract, event), []).append(mapper)
-            self._resolved.clear()
+            self._add(contract, event, mapper)
             return mapper
 
         return add
+
+    def columns(self, event: str, model, /, *, contract: str | None = None, **values: str | Arg | Const) -> None:
+        """A declarative mapper: one row of `model` per event named `event`, each column
+        given as an argument name, an `Arg` or a `Const` (see the module's doc)."""
+        table = self._add_table(model)
+        unknown = set(values) - set(table.c.keys())
+        if unknown:
+            raise ConfigError(f"typed table {table.name} has no column {', '.join(sorted(unknown))}")
+        spec = {c: Arg(v) if isinstance(v, str) else v for c, v in values.items()}
+        self._add(contract, event, Columns(table, spec))
+
+    def _add_table(self, model) -> Table:
+        table = table_of(model)
+        missing = {"chain_id", "block_number", "block_hash"} - set(table.c.keys())
+        if missing:
+            raise ConfigError(f"typed table {table.name} lacks {', '.join(sorted(missing))}: "
+                              "a reorg could not remove its rows")
+        if table not in self.tables:
+            self.tables.append(table)
+        return table
+
+    def _add(self, contract: str | None, event: str, mapper: Mapper | Columns) -> None:
+        self._mappers.setdefault((contract, event), []).append(mapper)
+        self._resolved.clear()
 
     def view(self, name: str, select: str) -> None:
         """A SQL view over the typed tables (`select` is its SELECT, portable SQL), created
@@ -79,7 +130,7 @@ class RowMappers:
     def __bool__(self) -> bool:
         return bool(self._mappers)
 
-    def resolve(self, contract: str | None, event: str | None) -> tuple[Mapper, ...]:
+    def resolve(self, contract: str | None, event: str | None) -> tuple[Mapper | Columns, ...]:
         """The mappers of an event: those registered for its contract, then the contract-free ones."""
         key = (contract, event)
         mappers = self._resolved.get(key)
@@ -102,11 +153,12 @@ MAPPERS = RowMappers()
 
 @dataclass
 class Rows:
-    """Everything one range writes, ready for bulk inserts."""
+    """Everything one range writes, ready for bulk inserts: typed rows by (table, the
+    columns of their tuples), values already converted for the database."""
 
     blocks: list[tuple] = field(default_factory=list)
     raw_events: list[tuple] = field(default_factory=list)
-    typed: dict[Table, list[dict]] = field(default_factory=dict)
+    typed: dict[tuple[Table, tuple[str, ...]], list[tuple]] = field(default_factory=dict)
 
 
 def block_row(chain_id: int, h: Header) -> tuple:
@@ -118,23 +170,3 @@ def raw_event_row(e: Event) -> tuple:
     topics = '["' + '","'.join(e.topics) + '"]' if e.topics else "[]"
     return (e.chain_id, e.block_number, e.block_hash, e.tx_hash, e.tx_index, e.log_index,
             e.address, e.contract, e.event, topics, e.data, e.args_json)
-
-
-def to_rows(chain_id: int, events: list[Event], headers: Iterable[Header], mappers: RowMappers) -> Rows:
-    rows = Rows(
-        blocks=[block_row(chain_id, h) for h in headers],
-        raw_events=list(map(raw_event_row, events)),
-    )
-    if mappers:  # this loop runs once per mirrored event
-        by_model: dict = {}
-        resolve = mappers.resolve
-        for e in events:
-            if e.event is None:
-                continue
-            for mapper in resolve(e.contract, e.event):
-                for model, row in mapper(e):
-                    found = by_model.get(model)
-                    if found is None:
-                        found = by_model[model] = rows.typed.setdefault(mappers.table_for(model), [])
-                    found.append(row)
-    return rows

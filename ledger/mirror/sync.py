@@ -1,6 +1,7 @@
-"""Sync: the mirror's pipeline — fetch → decode → map to rows → write — and its reorg guard.
+"""Sync: the mirror's pipeline — fetch → decode and map to rows → write — and its reorg guard.
 
-Ranges are fetched, decoded and turned into insert statements in a background process (or
+Ranges are fetched, turned into rows (`ledger.mirror.plans`: decoding and mapping in one
+generated function per event) and into insert statements in a background process (or
 thread: `ledger.mirror.background`) while the previous range is written.
 Before a range is written, its first block's parentHash must be the hash the mirror
 stopped at; before each pass, the mirror's last block must still be on the chain. If
@@ -26,7 +27,8 @@ from ..errors import ConfigError, MirrorError
 from .decode import Decoder
 from .background import ProducerProcess, ProducerThread, fork_available
 from .fetch import ChainMoved, Fetcher, Header, Range, Retry, Rpc, Span, raw_web3
-from .rows import MAPPERS, RowMappers, to_rows
+from .plans import Plans
+from .rows import MAPPERS, RowMappers
 from .store import Store, contracts_key, open_db
 
 ZERO_HASH = "0x" + "00" * 32
@@ -58,7 +60,8 @@ class Progress:
 class SyncOptions:
     span: int = 10                 # first range size, in blocks (it adapts)
     max_span: int = 100_000
-    target_logs: int = 5_000       # events per range (one transaction) the span aims at
+    target_logs: int = 1_000       # events per range (one transaction) the span aims at: small
+                                   # ranges keep the writer and the producer busy together
     retry: Retry = field(default_factory=Retry)
     timeout: float = 30.0          # seconds per JSON-RPC request
     poll_interval: float = 1.0     # follow mode
@@ -69,8 +72,9 @@ class SyncOptions:
 
 def _pack(r: Range) -> bytes:
     """A prepared range as bytes for the pipe: marshal, the cheapest for plain values (the
-    SQLite statements' are; PostgreSQL's carry Decimals, and ranges go pickled)."""
-    return marshal.dumps((r.start, r.end, _header(r.first), _header(r.last), r.payload))
+    SQLite statements' are; PostgreSQL's carry Decimals, and ranges go pickled). Version 2:
+    without version 3's shared references, whose bookkeeping doubled the cost of dumps."""
+    return marshal.dumps((r.start, r.end, _header(r.first), _header(r.last), r.payload), 2)
 
 
 def _header(h: Header) -> tuple:
@@ -103,6 +107,7 @@ class Mirror:
         self.mappers = mappers
         self.engine = open_db(db, mappers)
         self.store = Store(self.engine, chain_id, contracts_key(self.decoder.addresses), mappers)
+        self.plans = Plans(self.decoder, mappers, self.engine.dialect)
         self.fetcher = Fetcher(self.rpc, self.decoder.addresses,
                                Span(size=options.span, max_size=options.max_span, target_logs=options.target_logs))
         self.events = self.blocks = self.ranges = self.reorgs = 0
@@ -167,22 +172,19 @@ class Mirror:
     # -- the pipeline
 
     def _prepared_ranges(self, start: int, target: int):
-        """Ranges with their events decoded and the statements that write them prepared
+        """Ranges with their rows built and the statements that write them prepared
         (in the background producer: only the inserts are left to the writer). A range
         travels light: its logs are dropped, and only its end headers kept."""
-        decode_all, chain_id, mappers, prepare = self.decoder.decode_all, self.chain_id, self.mappers, self.store.prepare
+        rows, prepare = self.plans.rows, self.store.prepare
         span = self.fetcher.span
         fetched = self.fetcher.ranges(start, target)
         if self._in_child:  # the next range's eth_getLogs runs on the node while this one decodes
             fetched = ProducerThread(lambda: self.fetcher.ranges(start, target), depth=1)
         try:
             for r in fetched:
-                events = decode_all(r.logs)
-                # blocks with events only: the table then depends on the chain, not on how it was
-                # split into ranges (the cursor keeps the range end's hash for the next check)
-                blocks = sorted({e.block_number for e in events})
-                statements = prepare(to_rows(chain_id, events, [r.headers[n] for n in blocks], mappers))
-                r.payload = (len(events), statements, span.size)
+                # (the cursor keeps the range end's hash for the next check)
+                statements = prepare(rows(r.logs, r.headers))
+                r.payload = (len(r.logs), statements, span.size)
                 r.logs, r.headers = [], {r.start: r.first, r.end: r.last}
                 yield r
         finally:
@@ -294,6 +296,7 @@ def sync(
     finally:
         if collecting:
             gc.enable()
+        mirror.store.close()
         mirror.engine.dispose()
     seconds = time.monotonic() - began
     return SyncStats(mirror.events, mirror.blocks, seconds, mirror.events / seconds if seconds else 0.0,

@@ -82,7 +82,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from .decode import Event
-from .rows import MAPPERS, RowMappers
+from .rows import MAPPERS, Arg, Const, RowMappers
 
 
 class Uint256(TypeDecorator):
@@ -350,77 +350,40 @@ TRACK = ("Ordinary", "RapidResponse", "Constitutional")
 SKIP_REASON = ("ProposalNotActive", "InvalidSignature", "InvalidSupport", "NotVotingMember", "AlreadyVoted")
 
 
-def _name(names: tuple[str, ...], value: int) -> str:
-    return names[value] if 0 <= value < len(names) else str(value)
-
-
 def _at(e: Event) -> dict[str, Any]:
-    # position() and the address, built in one literal: this runs once per mirrored event
     return {"chain_id": e.chain_id, "block_number": e.block_number, "block_hash": e.block_hash,
             "tx_hash": e.tx_hash, "log_index": e.log_index, "address": e.address}
 
 
-Rows = tuple[tuple[type, dict], ...]  # a tuple, not a generator: one less object per event
-_MEMBER_EMPTY = {"kind": None, "tier_from": None, "tier_to": None, "name": None, "identifier": None,
-                 "reason": None}
-_DECLARATION_EMPTY = {"evidence_hash": None, "adaptation_hash": None, "adaptation_uri": None,
-                      "verifier": None, "reason_hash": None}
-
-
 def register(mappers: RowMappers) -> RowMappers:
-    """Register the typed tables' mappers (and views) on `mappers`; the default registry has them."""
+    """Register the typed tables' mappers (and views) on `mappers`; the default registry has them.
+
+    Declared by columns (compiled with the decoders: `ledger.mirror.plans`); the position
+    columns fill themselves, and columns not named are NULL."""
     m, g, f = "Membership", "WaicoGovernor", "EquityFund"
+    columns = mappers.columns
+    proposal_id = Arg("proposalId", text=True)
 
-    @mappers.register("MemberAdmitted", MemberEvent, contract=m)
-    def admitted(e: Event) -> Rows:
-        a = e.args
-        return ((MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": "admitted", "account": a["account"],
-                               "kind": _name(KIND, a["kind"]), "tier_to": a["tier"], "name": a["name"],
-                               "identifier": a["identifier"]}),)
-
-    @mappers.register("MemberTierChanged", MemberEvent, contract=m)
-    def tier_changed(e: Event) -> Rows:
-        a = e.args
-        return ((MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": "tier_changed", "account": a["account"],
-                               "tier_from": a["fromTier"], "tier_to": a["toTier"],
-                               "reason": _name(TIER_CHANGE, a["reason"])}),)
-
-    def status(name: str):
-        def mapper(e: Event) -> Rows:
-            return ((MemberEvent, {**_at(e), **_MEMBER_EMPTY, "event": name, "account": e.args["account"]}),)
-        return mapper
-
+    columns("MemberAdmitted", MemberEvent, contract=m, event=Const("admitted"), account="account",
+            kind=Arg("kind", names=KIND), tier_to="tier", name="name", identifier="identifier")
+    columns("MemberTierChanged", MemberEvent, contract=m, event=Const("tier_changed"), account="account",
+            tier_from="fromTier", tier_to="toTier", reason=Arg("reason", names=TIER_CHANGE))
     for event, name in (("MemberSuspended", "suspended"), ("MemberReinstated", "reinstated"),
                         ("MemberExpelled", "expelled")):
-        mappers.register(event, MemberEvent, contract=m)(status(name))
+        columns(event, MemberEvent, contract=m, event=Const(name), account="account")
 
-    @mappers.register("StandardRegistered", Standard, contract=m)
-    def standard(e: Event) -> Rows:
-        a = e.args
-        return ((Standard, {**_at(e), "standard_id": a["standardId"], "title": a["title"], "uri": a["uri"],
-                            "content_hash": a["contentHash"]}),)
-
-    @mappers.register("AdoptionDeclared", DeclarationEvent, contract=m)
-    def declared(e: Event) -> Rows:
-        a = e.args
-        return ((DeclarationEvent, {**_at(e), **_DECLARATION_EMPTY, "event": "declared", "account": a["account"],
-                                    "standard_id": a["standardId"], "evidence_hash": a["evidenceHash"],
-                                    "adaptation_hash": a["adaptationHash"], "adaptation_uri": a["adaptationURI"]}),)
-
-    def verdict(name: str):
-        def mapper(e: Event) -> Rows:
-            a = e.args
-            return ((DeclarationEvent, {**_at(e), **_DECLARATION_EMPTY, "event": name, "account": a["account"],
-                                        "standard_id": a["standardId"], "verifier": a["verifier"],
-                                        "reason_hash": a.get("reasonHash")}),)
-        return mapper
-
+    columns("StandardRegistered", Standard, contract=m, standard_id="standardId", title="title", uri="uri",
+            content_hash="contentHash")
+    columns("AdoptionDeclared", DeclarationEvent, contract=m, event=Const("declared"), account="account",
+            standard_id="standardId", evidence_hash="evidenceHash", adaptation_hash="adaptationHash",
+            adaptation_uri="adaptationURI")
     for event, name in (("DeclarationCertified", "certified"), ("DeclarationRejected", "rejected"),
                         ("CertificationRevoked", "revoked")):
-        mappers.register(event, DeclarationEvent, contract=m)(verdict(name))
+        columns(event, DeclarationEvent, contract=m, event=Const(name), account="account",
+                standard_id="standardId", verifier="verifier", reason_hash=Arg("reasonHash", optional=True))
 
     @mappers.register("ProposalCreated", ProposalCreated, contract=g)
-    def proposal_created(e: Event) -> Rows:
+    def proposal_created(e: Event):
         a = e.args
         return ((ProposalCreated, {
                **_at(e), "proposal_id": str(a["proposalId"]), "proposer": a["proposer"],
@@ -428,72 +391,29 @@ def register(mappers: RowMappers) -> RowMappers:
                "calldatas": json.dumps(a["calldatas"]), "snapshot": a["voteStart"], "deadline": a["voteEnd"],
                "description": a["description"]}),)
 
-    @mappers.register("ProposalTrack", ProposalTrack, contract=g)
-    def proposal_track(e: Event) -> Rows:
-        a = e.args
-        return ((ProposalTrack, {**_at(e), "proposal_id": str(a["proposalId"]), "track": _name(TRACK, a["track"]),
-                                 "quorum_bps": a["quorumBps"], "pass_bps": a["passBps"],
-                                 "timelock_delay": a["timelockDelay"]}),)
-
-    def proposal_status(name: str):
-        def mapper(e: Event) -> Rows:
-            a = e.args
-            return ((ProposalStatusEvent, {**_at(e), "event": name, "proposal_id": str(a["proposalId"]),
-                                           "eta_seconds": a.get("etaSeconds")}),)
-        return mapper
-
+    columns("ProposalTrack", ProposalTrack, contract=g, proposal_id=proposal_id, track=Arg("track", names=TRACK),
+            quorum_bps="quorumBps", pass_bps="passBps", timelock_delay="timelockDelay")
     for event, name in (("ProposalQueued", "queued"), ("ProposalExecuted", "executed"),
                         ("ProposalCanceled", "canceled")):
-        mappers.register(event, ProposalStatusEvent, contract=g)(proposal_status(name))
+        columns(event, ProposalStatusEvent, contract=g, event=Const(name), proposal_id=proposal_id,
+                eta_seconds=Arg("etaSeconds", optional=True))
+    for event in ("VoteCast", "VoteCastWithParams"):
+        columns(event, Vote, contract=g, proposal_id=proposal_id, voter="voter", support="support",
+                weight="weight", reason="reason", params=Arg("params", optional=True))
+    columns("BallotSkipped", BallotSkipped, contract=g, proposal_id=proposal_id, voter="voter",
+            reason=Arg("reason", names=SKIP_REASON))
 
-    @mappers.register("VoteCast", Vote, contract=g)
-    @mappers.register("VoteCastWithParams", Vote, contract=g)
-    def vote(e: Event) -> Rows:
-        a = e.args
-        return ((Vote, {**_at(e), "proposal_id": str(a["proposalId"]), "voter": a["voter"], "support": a["support"],
-                        "weight": a["weight"], "reason": a["reason"], "params": a.get("params")}),)
-
-    @mappers.register("BallotSkipped", BallotSkipped, contract=g)
-    def ballot_skipped(e: Event) -> Rows:
-        a = e.args
-        return ((BallotSkipped, {**_at(e), "proposal_id": str(a["proposalId"]), "voter": a["voter"],
-                                 "reason": _name(SKIP_REASON, a["reason"])}),)
-
-    @mappers.register("Contributed", Contribution, contract=f)
-    def contributed(e: Event) -> Rows:
-        a = e.args
-        return ((Contribution, {**_at(e), "contributor": a["contributor"], "amount": a["amount"],
-                                "is_member": a["isMember"]}),)
-
-    @mappers.register("NeedScoresSet", NeedScoreBatch, contract=f)
-    def need_scores_set(e: Event) -> Rows:
-        a = e.args
-        return ((NeedScoreBatch, {**_at(e), "batch_id": a["batchId"], "source_hash": a["sourceHash"],
-                                  "source_uri": a["sourceURI"], "count": a["count"]}),)
-
-    @mappers.register("NeedScoreSet", NeedScore, contract=f)
-    def need_score(e: Event) -> Rows:
-        a = e.args
-        return ((NeedScore, {**_at(e), "member": a["member"], "score": a["score"], "batch_id": a["batchId"]}),)
-
-    @mappers.register("Payout", Payout, contract=f)
-    def payout(e: Event) -> Rows:
-        a = e.args
-        return ((Payout, {**_at(e), "round_id": a["roundId"], "member": a["member"], "score": a["score"],
-                          "total_score": a["totalScore"], "budget": a["budget"], "amount": a["amount"],
-                          "pushed": a["pushed"]}),)
-
-    @mappers.register("RoundExecuted", FundRound, contract=f)
-    def round_executed(e: Event) -> Rows:
-        a = e.args
-        return ((FundRound, {**_at(e), "round_id": a["roundId"], "budget": a["budget"], "paid": a["paid"],
-                             "recipients": a["recipients"], "cap_bps": a["capBps"], "floor": a["floor"],
-                             "formula_version": a["formulaVersion"], "inputs_hash": a["inputsHash"]}),)
-
-    @mappers.register("Claimed", Claim, contract=f)
-    def claimed(e: Event) -> Rows:
-        a = e.args
-        return ((Claim, {**_at(e), "member": a["member"], "amount": a["amount"]}),)
+    columns("Contributed", Contribution, contract=f, contributor="contributor", amount="amount",
+            is_member="isMember")
+    columns("NeedScoresSet", NeedScoreBatch, contract=f, batch_id="batchId", source_hash="sourceHash",
+            source_uri="sourceURI", count="count")
+    columns("NeedScoreSet", NeedScore, contract=f, member="member", score="score", batch_id="batchId")
+    columns("Payout", Payout, contract=f, round_id="roundId", member="member", score="score",
+            total_score="totalScore", budget="budget", amount="amount", pushed="pushed")
+    columns("RoundExecuted", FundRound, contract=f, round_id="roundId", budget="budget", paid="paid",
+            recipients="recipients", cap_bps="capBps", floor="floor", formula_version="formulaVersion",
+            inputs_hash="inputsHash")
+    columns("Claimed", Claim, contract=f, member="member", amount="amount")
 
     mappers.view("proposal", PROPOSAL_VIEW)
     mappers.view("current_member", CURRENT_MEMBER_VIEW)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import sqlite3
 import threading
+import time
 
 import pytest
 from sqlalchemy import BigInteger, Column, MetaData, Table, Text, create_engine, text
@@ -13,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from ledger.chain import mine
 from ledger.errors import ConfigError
 from ledger.mirror import MAPPERS, Progress, RowMappers, SyncOptions, open_db, position, sync
-from ledger.mirror.store import database_url
+from ledger.mirror.store import Checkpointer, database_url
 
 from .support import activity, chain_logs, dump, mirrored_logs
 
@@ -175,3 +178,43 @@ def test_a_typed_table_a_reorg_could_not_rewind_is_refused():
                      Column("account", Text))
     with pytest.raises(ConfigError, match="test_unplaced lacks block_hash"):
         RowMappers().register("MemberAdmitted", unplaced)
+
+
+def _wal_database(path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")  # only the Checkpointer copies the WAL
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("a" * 1000,)] * 3000)
+    return conn
+
+
+def test_the_checkpointer_copies_the_wal_into_the_database_beside_the_writer(tmp_path):
+    path = str(tmp_path / "wal.db")
+    conn = _wal_database(path)
+    before = os.path.getsize(path)
+    assert os.path.getsize(path + "-wal") > 3_000_000 > before
+    checkpointer = Checkpointer(path, every=1 << 20)
+    try:
+        checkpointer.poke()
+        deadline = time.monotonic() + 20
+        while os.path.getsize(path) < 3_000_000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert os.path.getsize(path) >= 3_000_000  # the rows are in the database file now
+        conn.executemany("INSERT INTO t VALUES (?)", [("b",)] * 10)  # the writer goes on meanwhile
+    finally:
+        checkpointer.close()
+    assert conn.execute("SELECT COUNT(*) FROM t").fetchone() == (3010,)
+
+
+def test_the_checkpointer_waits_for_its_threshold(tmp_path):
+    path = str(tmp_path / "wal.db")
+    _wal_database(path)
+    before = os.path.getsize(path)
+    checkpointer = Checkpointer(path, every=64 << 20)
+    try:
+        checkpointer.poke()
+        time.sleep(0.3)
+        assert os.path.getsize(path) == before
+    finally:
+        checkpointer.close()

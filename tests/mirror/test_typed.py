@@ -13,9 +13,14 @@ from eth_utils import keccak
 from ledger import demo
 from ledger.anvil import Anvil
 from ledger.chain import connect
-from ledger.mirror import MAPPERS, Event, sync, typed
+from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+
+from ledger.errors import ConfigError
+from ledger.mirror import MAPPERS, Event, RowMappers, sync, typed
 from ledger.mirror.fetch import Header
-from ledger.mirror.rows import to_rows
+from ledger.mirror.plans import Plans
+from ledger.mirror.decode import Decoder
 from ledger.mirror.store import Store, open_db
 
 from .support import typed_dump
@@ -196,8 +201,9 @@ def test_uint256_values_and_the_rarer_events_are_stored_exactly(db):
     engine = open_db(db, MAPPERS)
     try:
         store = Store(engine, 31337, "test", MAPPERS)
-        store.write(store.prepare(to_rows(31337, events, [Header(1, "0x" + "ab" * 32, "0x" + "00" * 32, 0)], MAPPERS)),
-                    Header(1, "0x" + "ab" * 32, "0x" + "00" * 32, 0))
+        header = Header(1, "0x" + "ab" * 32, "0x" + "00" * 32, 0)
+        plans = Plans(Decoder(31337, []), MAPPERS, engine.dialect)
+        store.write(store.prepare(plans.event_rows(events, {1: header})), header)
     finally:
         engine.dispose()
     tables = typed_dump(db)
@@ -210,3 +216,67 @@ def test_uint256_values_and_the_rarer_events_are_stored_exactly(db):
     assert [(r[6], r[8], r[12], r[13]) for r in tables["declaration_event"]] == [
         ("declared", 3, None, None), ("rejected", 3, verifier, h), ("certified", 3, verifier, None),
         ("revoked", 3, verifier, h)]
+
+
+@pytest.mark.parametrize("dialect", [sqlite_dialect(), postgresql_dialect()], ids=["sqlite", "postgresql"])
+def test_generated_plans_give_the_rows_of_the_general_way(demo_chain, dialect):
+    """Every log of the demo (every kind of event the mirror types) through the generated
+    plans and through decode → raw_event_row → mappers: the same rows, values converted alike."""
+    w3, manifest = demo_chain
+    decoder = Decoder.from_manifest(manifest)
+    first = min(c.block for c in manifest.contracts.values())
+    logs = w3.provider.make_request("eth_getLogs", [{"fromBlock": hex(first), "toBlock": "latest",
+                                                      "address": decoder.addresses}])["result"]
+    headers = {n: Header(n, "0x" + f"{n:064x}", "0x" + "00" * 32, n) for n in {int(g["blockNumber"], 16) for g in logs}}
+    plans = Plans(decoder, MAPPERS, dialect)
+    fast = plans.rows(logs, headers)
+    general = plans.event_rows([decoder.decode(g) for g in logs], headers)
+    assert fast.raw_events == general.raw_events and fast.blocks == general.blocks
+    assert fast.typed == general.typed
+    # the generated plans took all but the mapper written in Python (ProposalCreated)
+    planned = {(a, t) for a, by_topic in plans._fast.items() for t, plan in by_topic.items() if plan is not None}
+    events = {(g["address"], g["topics"][0]) for g in logs}
+    taken = {decoder.events[k].name for k in events & planned}
+    assert {decoder.events[k].name for k in events - planned} == {"ProposalCreated"}
+    assert {"MemberAdmitted", "VoteCast", "Payout", "RoundExecuted", "ProposalQueued", "Contributed"} <= taken
+    assert sum(len(v) for v in fast.typed.values()) > 250
+
+
+def test_logs_a_plan_cannot_take_go_the_general_way(demo_chain):
+    """Data that does not fit the ABI, a wrong topic count, an address in capitals: the rows
+    are those of the general way (the log kept raw when it does not decode)."""
+    w3, manifest = demo_chain
+    decoder = Decoder.from_manifest(manifest)
+    first = min(c.block for c in manifest.contracts.values())
+    logs = w3.provider.make_request("eth_getLogs", [{"fromBlock": hex(first), "toBlock": "latest",
+                                                      "address": decoder.addresses}])["result"]
+    vote = next(g for g in logs if decoder.decode(g).event == "VoteCast")
+    odd = [
+        {**vote, "data": vote["data"][:2 + 64 * 4]},                # the reason's length word missing
+        {**vote, "data": vote["data"][:2 + 64 * 3]},                # head words missing
+        {**vote, "topics": vote["topics"][:1]},                     # the indexed voter missing
+        {**vote, "address": "0x" + vote["address"][2:].upper()},    # not lowercase
+        {**vote, "data": vote["data"][:-64] + "ff" * 32},           # the reason not UTF-8
+    ]
+    headers = {int(vote["blockNumber"], 16): Header(int(vote["blockNumber"], 16), vote["blockHash"], "0x" + "00" * 32, 0)}
+    plans = Plans(decoder, MAPPERS, sqlite_dialect())
+    rows = plans.rows(odd, headers)
+    assert rows == plans.event_rows([decoder.decode(g) for g in odd], headers)
+    assert [r[8] for r in rows.raw_events] == [None, None, None, "VoteCast", None]
+    assert sum(len(v) for v in rows.typed.values()) == 1
+
+
+def test_declared_columns_are_checked():
+    mappers = RowMappers()
+    with pytest.raises(ConfigError, match="no column"):
+        mappers.columns("VoteCast", typed.Vote, contract="WaicoGovernor", ballot="voter")
+    mappers.columns("VoteCast", typed.Vote, contract="WaicoGovernor", proposal_id="proposalId", voter="voter",
+                    support="support", weight="weight", reason="reasonText")
+    decoder = Decoder(31337, [("WaicoGovernor", "0x" + "11" * 20, [VOTE_CAST])])
+    with pytest.raises(ConfigError, match="reasonText"):
+        Plans(decoder, mappers, sqlite_dialect())
+
+
+VOTE_CAST = {"type": "event", "name": "VoteCast", "anonymous": False, "inputs": [
+    {"name": "voter", "type": "address", "indexed": True}, {"name": "proposalId", "type": "uint256"},
+    {"name": "support", "type": "uint8"}, {"name": "weight", "type": "uint256"}, {"name": "reason", "type": "string"}]}
