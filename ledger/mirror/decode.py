@@ -230,7 +230,7 @@ class EventDecoder:
         return cls(contract, item["name"], indexed, names, types, python, fast, json_text, parsed, offset)
 
     def __post_init__(self) -> None:
-        self._compiled = _compile(self)
+        self._compiled: Callable | None | bool = False  # compiled on first use (exec is not free)
 
     def args(self, topics: list[str], data: bytes) -> dict[str, Any]:
         return self.args_and_json(topics, data)[0]
@@ -240,6 +240,8 @@ class EventDecoder:
         for a log that does not fit the ABI."""
         if len(topics) != len(self.indexed) + 1:
             raise ValueError("topic count does not match the ABI")
+        if self._compiled is False:
+            self._compiled = _compile(self)
         if self._compiled is not None:
             try:
                 return self._compiled(topics, data)

@@ -28,6 +28,7 @@ POSITION = {"chain_id": "_chain", "block_number": "bn", "block_hash": "bh", "tx_
             "tx_index": "ti", "log_index": "li", "address": "addr"}
 
 Key = tuple[Table, tuple[str, ...]]
+_UNCOMPILED = object()
 Plan = Callable[[dict, list], "tuple[tuple, tuple[tuple[Key, tuple], ...]] | None"]
 
 
@@ -49,10 +50,12 @@ class Plans:
         self.dialect = dialect
         self._from_event: dict[tuple, Callable[[Event], tuple]] = {}  # by (id(Columns), event, its args)
         self._processors: dict[tuple[Table, str], Callable | None] = {}
-        # address -> topic0 -> plan (None: the general way)
+        # address -> topic0 -> plan (None: the general way). Every plan's source is generated
+        # now (a mapper that does not fit its event fails here, not in the middle of a sync);
+        # it is compiled when its event first comes (exec costs ~0.3 ms, and most events are rare)
         self._fast: dict[str, dict[str, Plan | None]] = {a: {} for a in decoder.names}
-        for (address, topic), event_decoder in decoder.events.items():
-            self._fast[address][topic] = self._plan(address, event_decoder)
+        self._sources: dict[tuple[str, str], tuple[str, dict[str, Any]] | None] = {
+            (address, topic): self._plan_source(address, d) for (address, topic), d in decoder.events.items()}
 
     # -- generated source
 
@@ -114,8 +117,19 @@ class Plans:
             parts.append(f"(_key{i}, {row})")
         return "(" + "".join(p + ", " for p in parts) + ")"
 
-    def _plan(self, address: str, d) -> Plan | None:
-        """The fast function of one (address, topic0), or None when it must go the general way."""
+    def _plan(self, address: str, topic: str) -> Plan | None:
+        """The fast function of one (address, topic0), compiled; None: the general way."""
+        source = self._sources.get((address, topic))
+        plan = None
+        if source is not None:
+            exec(source[0], source[1])  # noqa: S102 - source built from ABI types, names and table columns only
+            plan = source[1]["plan"]
+        self._fast[address][topic] = plan
+        return plan
+
+    def _plan_source(self, address: str, d) -> tuple[str, dict[str, Any]] | None:
+        """The source of one (address, topic0)'s fast function and the names it uses; None
+        when it must go the general way."""
         mappers = self.mappers.resolve(d.contract, d.name)
         src = fast_source(d)
         if src is None or not all(isinstance(m, Columns) for m in mappers):
@@ -135,8 +149,7 @@ class Plans:
             "    return ((_chain, bn, bh, th, ti, li, addr, _contract, _event, "
             "'[\"' + '\",\"'.join(topics) + '\"]', hexdata, " + src.json + "), " + typed + ")",
         ]
-        exec("\n".join(lines), env)  # noqa: S102 - source built from ABI types, names and table columns only
-        return env["plan"]
+        return "\n".join(lines), env
 
     def _event_rows(self, spec: Columns, event: Event) -> tuple:
         """A declarative mapper on a decoded Event (the general way), from the same source."""
@@ -169,6 +182,10 @@ class Plans:
             values.append(processor(value) if processor is not None else value)
         return (table, columns), tuple(values)
 
+    def planned(self) -> set[tuple[str, str]]:
+        """The (address, topic0) pairs whose logs a generated plan takes."""
+        return {key for key, source in self._sources.items() if source is not None}
+
     # -- rows
 
     def typed_rows(self, event: Event) -> list[tuple[Key, tuple]]:
@@ -195,7 +212,9 @@ class Plans:
             plan = None
             by_topic = fast.get(log["address"])
             if by_topic is not None and topics:
-                plan = by_topic.get(topics[0])
+                plan = by_topic.get(topics[0], _UNCOMPILED)
+                if plan is _UNCOMPILED:
+                    plan = self._plan(log["address"], topics[0])
             out = None
             if plan is not None:
                 try:

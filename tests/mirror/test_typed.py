@@ -234,7 +234,7 @@ def test_generated_plans_give_the_rows_of_the_general_way(demo_chain, dialect):
     assert fast.raw_events == general.raw_events and fast.blocks == general.blocks
     assert fast.typed == general.typed
     # the generated plans took all but the mapper written in Python (ProposalCreated)
-    planned = {(a, t) for a, by_topic in plans._fast.items() for t, plan in by_topic.items() if plan is not None}
+    planned = plans.planned()
     events = {(g["address"], g["topics"][0]) for g in logs}
     taken = {decoder.events[k].name for k in events & planned}
     assert {decoder.events[k].name for k in events - planned} == {"ProposalCreated"}
