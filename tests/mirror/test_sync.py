@@ -218,3 +218,32 @@ def test_the_checkpointer_waits_for_its_threshold(tmp_path):
         assert os.path.getsize(path) == before
     finally:
         checkpointer.close()
+
+
+def test_rows_written_several_to_a_statement_skip_those_present(new_db):
+    """45 raw rows (two statements of 20 and 5 single rows on SQLite), then the same 45 with
+    3 new ones among them: 48 rows, each once, whatever statement carried it."""
+    from ledger.mirror.fetch import Header
+    from ledger.mirror.rows import Rows
+    from ledger.mirror.store import Store
+
+    def raw(i):
+        return (7, 1 + i // 10, "0x" + f"{1 + i // 10:064x}", "0x" + f"{i:064x}", 0, i % 10, "0x" + "11" * 20,
+                None, None, "[]", "0x" + f"{i:02x}", None)
+
+    db = new_db()
+    engine = open_db(db)
+    try:
+        store = Store(engine, 7, "k", RowMappers())
+        head = Header(9, "0x" + "09" * 32, "0x" + "08" * 32, 0)
+        store.write(store.prepare(Rows(raw_events=[raw(i) for i in range(45)])), head)
+        again = [raw(i) for i in range(45)]
+        again[10:10] = [raw(i) for i in (45, 46, 47)]
+        store.write(store.prepare(Rows(raw_events=again)), head)
+        store.close()
+        with engine.connect() as conn:
+            rows = [tuple(r) for r in conn.exec_driver_sql(
+                "SELECT block_number, log_index, data FROM raw_event ORDER BY block_number, log_index")]
+    finally:
+        engine.dispose()
+    assert rows == sorted((1 + i // 10, i % 10, "0x" + f"{i:02x}") for i in range(48))
