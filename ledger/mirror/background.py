@@ -12,14 +12,15 @@ Two kinds, with one interface (iterate for items in order, exceptions re-raised 
 - `ProducerThread`: the same in a thread (elsewhere, or when asked for).
 
 The child never touches the parent's database connections and opens its own HTTP session
-(`on_start`); it dies with the parent (PR_SET_PDEATHSIG on Linux, and a check of its parent
-while it waits), so a killed indexer leaves nothing running.
+(`on_start`); it dies with the parent (PR_SET_PDEATHSIG on Linux, and a broken pipe when it
+writes), so a killed indexer leaves nothing running.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import sys
@@ -94,79 +95,87 @@ class ProducerProcess:
     Items and exceptions cross a pipe, so they must pickle (an exception that does not is
     re-raised as a MirrorError with its text) — or give `encode` (in the child, item → bytes)
     and `decode` (in the parent, bytes → item): `marshal` of plain tuples costs a third less
-    than pickle. `on_start` runs first in the child (e.g. to open its own HTTP session rather
-    than share the parent's sockets)."""
+    than pickle. Encoded items go through the pipe as they are (a multiprocessing.Queue would
+    pickle the bytes again and copy them twice more). `on_start` runs first in the child (e.g.
+    to open its own HTTP session rather than share the parent's sockets)."""
 
     def __init__(self, produce: Callable[[], Iterator[Any]], depth: int = 2,
                  on_start: Callable[[], None] | None = None,
                  encode: Callable[[Any], bytes] | None = None, decode: Callable[[bytes], Any] | None = None):
         self._encode, self._decode = encode, decode
+        self._depth = depth
         ctx = multiprocessing.get_context("fork")
-        self._queue = ctx.Queue(maxsize=depth)
+        self._reader, self._writer = ctx.Pipe(duplex=False)
         self._parent = os.getpid()
         self._process = ctx.Process(target=self._run, args=(produce, on_start), daemon=True,
                                     name="mirror-producer")
         self._process.start()
+        self._writer.close()  # the child's end: a dead child then reads as end of file
 
     # -- in the child
-
-    def _put(self, item) -> None:
-        while True:
-            try:
-                self._queue.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                if os.getppid() != self._parent:  # orphaned: nobody will read
-                    os._exit(1)
 
     def _run(self, produce, on_start) -> None:
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        self._reader.close()
+        # a feeder thread writes to the pipe, so that `depth` items can be ready ahead of the parent
+        ready: queue.Queue = queue.Queue(maxsize=self._depth)
+        feeder = threading.Thread(target=self._feed, args=(ready,), daemon=True)
+        feeder.start()
         try:
             if on_start:
                 on_start()
             encode = self._encode
             for item in produce():
-                self._put(encode(item) if encode else item)
+                ready.put(_ITEM + encode(item) if encode else _PICKLED + pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
         except BaseException as exc:
-            self._put(exc if _pickles(exc) else MirrorError(f"{type(exc).__name__}: {exc}"))
+            error = exc if _pickles(exc) else MirrorError(f"{type(exc).__name__}: {exc}")
+            ready.put(_PICKLED + pickle.dumps(error, pickle.HIGHEST_PROTOCOL))
         else:
-            self._put(_DONE)
-        self._queue.close()
-        self._queue.join_thread()  # everything flushed into the pipe before the child exits
+            ready.put(_END)
+        ready.put(None)
+        feeder.join()  # everything written before the child exits
+
+    def _feed(self, ready: queue.Queue) -> None:
+        try:
+            while (message := ready.get()) is not None:
+                self._writer.send_bytes(message)
+        except OSError:  # the parent is gone (or closed its end): nobody will read
+            os._exit(1)
 
     # -- in the parent
 
     def __iter__(self):
         while True:
             try:
-                item = self._queue.get(timeout=1.0)
-            except queue.Empty:
-                if not self._process.is_alive():
-                    try:  # it may have exited just after its last put
-                        item = self._queue.get(timeout=0.5)
-                    except queue.Empty:
-                        raise MirrorError(f"the mirror's fetch process died (exit code "
-                                          f"{self._process.exitcode})") from None
-                else:
+                if not self._reader.poll(1.0):
                     continue
-            if isinstance(item, str) and item == _DONE:
+                message = self._reader.recv_bytes()
+            except (EOFError, OSError):
+                self._process.join(timeout=5)
+                raise MirrorError(f"the mirror's fetch process died (exit code {self._process.exitcode})") from None
+            kind, body = message[:1], message[1:]
+            if kind == _END:
                 return
+            if kind == _ITEM:
+                yield self._decode(body) if self._decode else body
+                continue
+            item = pickle.loads(body)
             if isinstance(item, BaseException):
                 raise item
-            yield self._decode(item) if self._decode else item
+            yield item
 
     def close(self) -> None:
         if self._process.is_alive():
             self._process.kill()
         self._process.join(timeout=30)
-        self._queue.close()
-        self._queue.cancel_join_thread()
+        self._reader.close()
+
+
+_ITEM, _PICKLED, _END = b"i", b"p", b"e"
 
 
 def _pickles(exc: BaseException) -> bool:
-    import pickle
-
     try:
         pickle.loads(pickle.dumps(exc))
         return True
