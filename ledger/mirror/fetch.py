@@ -15,9 +15,12 @@ changed, the chain moved under the query and the range is read again.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -101,6 +104,14 @@ class Rpc:
             self._kwargs = {"timeout": 30.0, **self.provider.get_request_kwargs()}
             self._kwargs.pop("data", None)
             self._kwargs["headers"] = {**self._kwargs.get("headers", {}), "Content-Type": "application/json"}
+
+    def twin(self) -> "Rpc":
+        """Another Rpc to the same node, with the same policy and its own HTTP session (a
+        requests session is not to be shared between threads)."""
+        other = copy.copy(self)
+        other._ids = itertools.count(1)
+        other.reopen()
+        return other
 
     def reopen(self) -> None:
         """A new HTTP session (in a forked child: the parent's pooled sockets stay the parent's)."""
@@ -256,13 +267,13 @@ class Fetcher:
     addresses: list[str]
     span: Span = field(default_factory=Span)
 
-    def fetch(self, start: int, limit: int) -> Range:
+    def fetch(self, start: int, limit: int, rpc: Rpc | None = None) -> Range:
         """Logs and headers of [start, end] for some end <= limit (the span decides)."""
         failures = 0
         while True:
             end = min(limit, start + self.span.size - 1)
             try:
-                return self._fetch(start, end)
+                return self._fetch(start, end, rpc or self.rpc)
             except RangeRefused as exc:
                 if self.span.halve(end - start + 1):
                     continue
@@ -279,17 +290,17 @@ class Fetcher:
                 self.span.halve(end - start + 1)  # a timeout or an overloaded node: ask for less
                 self.rpc.sleep(self.rpc.retry.delay(failures))
 
-    def _fetch(self, start: int, end: int) -> Range:
-        before = self.rpc.header(end)
+    def _fetch(self, start: int, end: int, rpc: Rpc) -> Range:
+        before = rpc.header(end)
         if before is None:
             raise ChainMoved(f"block {end} does not exist")
-        logs = self.rpc._once("eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(end), "address": self.addresses}])
+        logs = rpc._once("eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(end), "address": self.addresses}])
         if not isinstance(logs, list):
             raise Transient("eth_getLogs answered without a list")
         # each distinct (block, hash, removed) once: thousands of logs share a few blocks
         seen = {(log["blockNumber"], log["blockHash"], log.get("removed")) for log in logs}
         numbers = {start, end, *(int(n, 16) for n, _, _ in seen)}
-        headers = self.rpc.headers(sorted(numbers))
+        headers = rpc.headers(sorted(numbers))
         if any(h is None for h in headers.values()) or headers[end].hash != before.hash:
             raise ChainMoved(f"the chain changed while reading {start}..{end}")
         for n, hash_, removed in seen:
@@ -303,3 +314,42 @@ class Fetcher:
             r = self.fetch(start, target)
             yield r
             start = r.end + 1
+
+    def ranges_ahead(self, start: int, target: int, ahead: int = 2) -> Iterator[Range]:
+        """The ranges of `ranges()`, in order, with `ahead` of them asked for at once, each
+        from a thread with its own HTTP session: the node prepares one answer while the
+        previous one is read and parsed. Each request covers the blocks the span gives when
+        it is made, and is read whole (in several ranges if the node refuses it as too large),
+        so nothing is skipped."""
+        rpcs = [self.rpc.twin() for _ in range(ahead)]
+        pending: deque = deque()
+        asked = 0  # requests made: request n uses rpcs[n % ahead], free since request n - ahead was read
+        stop = False
+
+        def cover(rpc: Rpc, first: int, last: int) -> tuple[list[Range], BaseException | None]:
+            out: list[Range] = []
+            try:
+                while first <= last and not stop:
+                    r = self.fetch(first, last, rpc)
+                    out.append(r)
+                    first = r.end + 1
+            except Exception as exc:  # after the ranges read before it
+                return out, exc
+            return out, None
+
+        with ThreadPoolExecutor(ahead, thread_name_prefix="mirror-fetch") as pool:
+            try:
+                while start <= target or pending:
+                    while len(pending) < ahead and start <= target:
+                        end = min(target, start + self.span.size - 1)
+                        pending.append(pool.submit(cover, rpcs[asked % ahead], start, end))
+                        asked += 1
+                        start = end + 1
+                    done, error = pending.popleft().result()
+                    yield from done
+                    if error is not None:
+                        raise error
+            finally:
+                stop = True
+                for f in pending:
+                    f.cancel()

@@ -178,8 +178,8 @@ class Mirror:
         rows, prepare = self.plans.rows, self.store.prepare
         span = self.fetcher.span
         fetched = self.fetcher.ranges(start, target)
-        if self._in_child:  # the next range's eth_getLogs runs on the node while this one decodes
-            fetched = ProducerThread(lambda: self.fetcher.ranges(start, target), depth=1)
+        if self._in_child:  # the next ranges' eth_getLogs run on the node while this one is mapped
+            fetched = self.fetcher.ranges_ahead(start, target, ahead=2)
         try:
             for r in fetched:
                 # (the cursor keeps the range end's hash for the next check)
@@ -188,8 +188,7 @@ class Mirror:
                 r.logs, r.headers = [], {r.start: r.first, r.end: r.last}
                 yield r
         finally:
-            if isinstance(fetched, ProducerThread):
-                fetched.close()
+            fetched.close()
 
     _in_child = False
 
