@@ -282,9 +282,16 @@ def fast_source(d: EventDecoder) -> FastSource | None:
         return None
     env: dict[str, Any] = {"_enc": encode_basestring, "_bool": ("false", "true")}
     exprs: dict[str, str] = {}
+    pre: list[str] = []  # statements some values need first (dynamic strings and bytes)
     for i, (name, decode) in enumerate(d.indexed, start=1):
-        env[f"_t{i}"] = decode
-        exprs[name] = f"_t{i}(topics[{i}])"
+        t = d.types[name][0]
+        if isinstance(t, BasicType) and not t.arrlist and t.base == "address":
+            exprs[name] = f"'0x' + topics[{i}][26:].lower()"
+        elif isinstance(t, BasicType) and not t.arrlist and t.base == "uint":
+            exprs[name] = f"int(topics[{i}], 16)"
+        else:
+            env[f"_t{i}"] = decode
+            exprs[name] = f"_t{i}(topics[{i}])"
     for i, (name, type_str, (offset, reader)) in enumerate(zip(d.data_names, d.data_types, d.fast)):
         t = parse(type_str)
         plain = isinstance(t, BasicType) and not t.arrlist
@@ -298,7 +305,14 @@ def fast_source(d: EventDecoder) -> FastSource | None:
             exprs[name] = f"data[{offset + 31}] != 0"
         elif plain and t.base == "bytes" and t.sub:
             exprs[name] = f"'0x' + data[{offset}:{offset + int(t.sub)}].hex()"
-        else:  # dynamic strings and bytes, fixed arrays: the reader
+        elif plain and t.base in ("string", "bytes"):  # dynamic: offset word, length word, bytes
+            pre += [f"o{i} = int.from_bytes(data[{offset}:{offset + 32}], 'big')",
+                    f"if o{i} + 32 > len(data): raise ValueError('no length word')",
+                    f"n{i} = int.from_bytes(data[o{i}:o{i} + 32], 'big')",
+                    f"b{i} = data[o{i} + 32:o{i} + 32 + n{i}]",
+                    f"if len(b{i}) != n{i}: raise ValueError('short dynamic value')"]
+            exprs[name] = f"b{i}.decode('utf-8')" if t.base == "string" else f"'0x' + b{i}.hex()"
+        else:  # fixed arrays: the reader
             env[f"_r{i}"] = reader
             exprs[name] = f"_r{i}(data, {offset})"
     order = list(exprs)
@@ -323,7 +337,7 @@ def fast_source(d: EventDecoder) -> FastSource | None:
         fields.append(key.replace("%", "%%") + piece)
         values.append(value)
     json_expr = repr("{" + ",".join(fields) + "}") + " % (" + "".join(v + ", " for v in values) + ")"
-    return FastSource(env, order, [f"v{k} = {exprs[name]}" for k, name in enumerate(order)], json_expr, d.head)
+    return FastSource(env, order, pre + [f"v{k} = {exprs[name]}" for k, name in enumerate(order)], json_expr, d.head)
 
 
 def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] | None:
