@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from web3 import Web3
+from web3 import HTTPProvider, Web3
 from web3.providers.base import BaseProvider
 
 from ledger.errors import MirrorError
@@ -113,3 +113,19 @@ def test_a_failure_ahead_comes_after_the_ranges_before_it():
             got.append((r.start, r.end))
     assert got[0][0] == 0 and got[-1][1] == 599
     assert all(a[1] + 1 == b[0] for a, b in zip(got, got[1:]))
+
+
+def test_the_environments_proxy_settings_are_honoured(chain, monkeypatch):
+    """Read once per session, but read: a proxy nobody listens on makes calls fail, unless
+    NO_PROXY exempts the node."""
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    quick = Retry(attempts=2, first_delay=0)
+    proxied = Rpc(Web3(HTTPProvider(chain.url)), quick)
+    with pytest.raises(MirrorError):
+        proxied.call("eth_chainId", [])
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    direct = Rpc(Web3(HTTPProvider(chain.url)), quick)
+    assert int(direct.call("eth_chainId", []), 16) == 31337
+    assert int(direct.twin().call("eth_chainId", []), 16) == 31337
