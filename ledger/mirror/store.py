@@ -57,19 +57,24 @@ class Checkpointer:
     `every` bytes. SQLite's own automatic checkpoint stays as the backstop."""
 
     def __init__(self, path: str, every: int = 16 << 20):
+        self.path = path
         self.wal = path + "-wal"
         self.every = every
         self._wake = threading.Event()
         self._stop = False
-        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True, name="mirror-checkpoint")
-        self._thread.start()
+        self._thread: threading.Thread | None = None  # started when the WAL first reaches `every`
 
     def poke(self) -> None:
         try:
-            if os.path.getsize(self.wal) >= self.every:
-                self._wake.set()
+            if os.path.getsize(self.wal) < self.every:
+                return
         except OSError:
-            pass
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, args=(self.path,), daemon=True,
+                                            name="mirror-checkpoint")
+            self._thread.start()
+        self._wake.set()
 
     def _run(self, path: str) -> None:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -87,9 +92,11 @@ class Checkpointer:
             conn.close()
 
     def close(self) -> None:
-        self._stop = True
-        self._wake.set()
-        self._thread.join(timeout=60)
+        if self._thread is not None:
+            self._stop = True
+            self._wake.set()
+            self._thread.join(timeout=60)
+            self._thread = None
 
 
 class _DecimalSum:
