@@ -2,7 +2,9 @@
 
 Ranges are fetched, turned into rows (`ledger.mirror.plans`: decoding and mapping in one
 generated function per event) and into insert statements in a background process (or
-thread: `ledger.mirror.background`) while the previous range is written.
+thread: `ledger.mirror.background`) while the previous range is written. A long pass is
+shared by two processes, taking alternate segments of blocks; the writer takes their
+ranges back in chain order.
 Before a range is written, its first block's parentHash must be the hash the mirror
 stopped at; before each pass, the mirror's last block must still be on the chain. If
 not, the mirror walks back over the block headers it stored (every block with logs and
@@ -68,22 +70,58 @@ class SyncOptions:
     prefetch: bool = True          # produce ranges in the background while writing
     prefetch_process: bool = True  # ... in a child process (Linux), else a thread
     reorg_batch: int = 64          # stored headers compared per request while walking back
+    producers: int = 2             # child processes sharing a long pass (one is bound by its GIL)
 
 
-def _pack(r: Range) -> bytes:
-    """A prepared range as bytes for the pipe: marshal, the cheapest for plain values (the
-    SQLite statements' are; PostgreSQL's carry Decimals, and ranges go pickled). Version 2:
-    without version 3's shared references, whose bookkeeping doubled the cost of dumps."""
+def _pack(r: Range | None) -> bytes:
+    """A prepared range (or None: the end of a segment) as bytes for the pipe: marshal, the
+    cheapest for plain values (the SQLite statements' are; PostgreSQL's carry Decimals, and
+    ranges go pickled). Version 2: without version 3's shared references, whose bookkeeping
+    doubled the cost of dumps."""
+    if r is None:
+        return _SEGMENT_END
     return marshal.dumps((r.start, r.end, _header(r.first), _header(r.last), r.payload), 2)
+
+
+_SEGMENT_END = marshal.dumps(None)
 
 
 def _header(h: Header) -> tuple:
     return (h.number, h.hash, h.parent_hash, h.timestamp)
 
 
-def _unpack(data: bytes) -> Range:
+def _unpack(data: bytes) -> Range | None:
+    if data == _SEGMENT_END:
+        return None
     start, end, first, last, payload = marshal.loads(data)
     return Range(start, end, [], {start: Header(*first), end: Header(*last)}, payload)
+
+
+class _Interleaved:
+    """The ranges of several producers, in chain order: segment i of the pass comes from
+    producer i % n, its ranges followed by None. A long pass splits this way because one
+    producer process is bound by its GIL (fetching, parsing and mapping share it), while
+    the writer has time to spare."""
+
+    def __init__(self, producers: list) -> None:
+        self.producers = producers
+
+    def __iter__(self):
+        sources = [iter(p) for p in self.producers]
+        segment = 0
+        while True:
+            source = sources[segment % len(sources)]
+            for r in source:
+                if r is None:
+                    break
+                yield r
+            else:  # that producer has no segment left: nor has any other
+                return
+            segment += 1
+
+    def close(self) -> None:
+        for p in self.producers:
+            p.close()
 
 
 class _Restart(Exception):
@@ -206,8 +244,23 @@ class Mirror:
             return produce()
         if self.options.prefetch_process and fork_available():
             codec = dict(encode=_pack, decode=_unpack) if self.engine.dialect.name == "sqlite" else {}
-            return ProducerProcess(produce, on_start=self._child_start, **codec)
+            segment = max(8, 4 * self.fetcher.span.size)
+            count = min(self.options.producers, (target - start + 1) // segment)
+            if count < 2:
+                return ProducerProcess(produce, on_start=self._child_start, **codec)
+            return _Interleaved([
+                ProducerProcess(lambda k=k: self._segments(start + k * segment, target, segment, count),
+                                on_start=self._child_start, **codec)
+                for k in range(count)])
         return ProducerThread(produce)
+
+    def _segments(self, start: int, target: int, segment: int, every: int):
+        """One producer's share of a long pass: the segments of `segment` blocks from
+        `start` on, every `every`-th one, each followed by None (its end)."""
+        while start <= target:
+            yield from self._prepared_ranges(start, min(target, start + segment - 1))
+            yield None
+            start += every * segment
 
     def pass_to(self, target: int, cursor: tuple[int, str], report: Callable[[int, int], None]) -> tuple[int, str]:
         """Mirror (cursor, target]; returns the new cursor. Raises _Restart on a reorg."""

@@ -46,6 +46,10 @@ def admission(event):
     yield Admission, {**position(event), "account": a["account"], "tier": a["tier"], "name": a["name"]}
 
 
+def deployment_first(manifest) -> int:
+    return min(c.block for c in manifest.contracts.values())
+
+
 def query(db, sql):
     engine = create_engine(database_url(db))
     try:
@@ -78,12 +82,20 @@ def test_small_ranges_give_the_same_mirror(w3, deployment, new_db):
 
 
 def test_every_producer_gives_the_same_mirror(w3, deployment, new_db):
-    process, thread, inline = new_db(), new_db(), new_db()
-    last = sync(w3, deployment, process, options=SyncOptions(span=3)).last_block
+    process, thread, inline, three = new_db(), new_db(), new_db(), new_db()
+    last = sync(w3, deployment, process, options=SyncOptions(span=3, producers=1)).last_block
     sync(w3, deployment, thread, to_block=last, options=SyncOptions(span=3, prefetch_process=False))
     sync(w3, deployment, inline, to_block=last, options=SyncOptions(span=3, prefetch=False))
-    assert dump(process) == dump(thread) == dump(inline)
+    # three processes, each taking every third segment of 8 blocks (ranges of 2 to 3 blocks)
+    reports: list[Progress] = []
+    stats = sync(w3, deployment, three, to_block=last, options=SyncOptions(span=2, producers=3),
+                 progress=reports.append)
+    assert dump(process) == dump(thread) == dump(inline) == dump(three)
     assert dump(process)["member_event"]
+    assert last - deployment_first(deployment) > 3 * 8  # the pass was long enough to be shared
+    ends = [p.block for p in reports]
+    assert ends == sorted(ends) and ends[-1] == last and stats.ranges == len(reports) > 10
+    assert stats.reorgs == 0  # every range followed the one before it
 
 
 def test_events_are_decoded_with_canonical_json(w3, deployment, db):
