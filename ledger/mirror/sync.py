@@ -73,6 +73,11 @@ class SyncOptions:
     producers: int = 2             # child processes sharing a long pass (one is bound by its GIL)
 
 
+# A long pass's segments, in ranges of the span at its start (each producer's span adapts
+# within its segments)
+SEGMENT_SPANS = 4
+
+
 def _pack(r: Range | None) -> bytes:
     """A prepared range (or None: the end of a segment) as bytes for the pipe: marshal, the
     cheapest for plain values (the SQLite statements' are; PostgreSQL's carry Decimals, and
@@ -244,7 +249,7 @@ class Mirror:
             return produce()
         if self.options.prefetch_process and fork_available():
             codec = dict(encode=_pack, decode=_unpack) if self.engine.dialect.name == "sqlite" else {}
-            segment = max(8, 4 * self.fetcher.span.size)
+            segment = max(8, SEGMENT_SPANS * self.fetcher.span.size)
             count = min(self.options.producers, (target - start + 1) // segment)
             if count < 2:
                 return ProducerProcess(produce, on_start=self._child_start, **codec)
