@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
-from sqlalchemy import Engine, Table, and_, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, and_, create_engine, delete, event, insert, select, update
 
 from .fetch import Header
 from .rows import Rows, RowMappers
@@ -71,6 +71,7 @@ class Checkpointer:
         except OSError:
             return
         if self._thread is None:
+            self._stop = False
             self._thread = threading.Thread(target=self._run, args=(self.path,), daemon=True,
                                             name="mirror-checkpoint")
             self._thread.start()
