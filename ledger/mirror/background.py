@@ -106,7 +106,6 @@ class ProducerProcess:
         self._depth = depth
         ctx = multiprocessing.get_context("fork")
         self._reader, self._writer = ctx.Pipe(duplex=False)
-        self._parent = os.getpid()
         self._process = ctx.Process(target=self._run, args=(produce, on_start), daemon=True,
                                     name="mirror-producer")
         self._process.start()
