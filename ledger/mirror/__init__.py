@@ -1,18 +1,19 @@
 """The SQL mirror: every event of the manifest's contracts, in tables anyone can query.
 
-fetch (logs and headers by block range) → decode (ABI values) → rows (raw rows, and
+fetch (logs and headers by block range) → decode (ABI values) and rows (raw rows, and
 typed rows through row mappers: `typed` registers those of the WAICO contracts on the default
-registry) → store (one transaction per range) — driven by `sync`.
+registry), compiled together per event by `plans` → store (one transaction per range) —
+driven by `sync`.
 """
 
 from .decode import Decoder, Event
-from .rows import MAPPERS, RowMappers, position
+from .rows import MAPPERS, Arg, Const, RowMappers, position
 from .store import open_db
 from .sync import Progress, SyncOptions, SyncStats, sync
 from .tables import Block, Cursor, RawEvent
 from . import typed  # noqa: E402,F401  (registers the typed tables' mappers on MAPPERS)
 
 __all__ = [
-    "Block", "Cursor", "Decoder", "Event", "MAPPERS", "Progress", "RawEvent", "RowMappers",
+    "Arg", "Block", "Const", "Cursor", "Decoder", "Event", "MAPPERS", "Progress", "RawEvent", "RowMappers",
     "SyncOptions", "SyncStats", "open_db", "position", "sync",
 ]
