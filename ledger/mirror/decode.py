@@ -148,39 +148,14 @@ def _word(t) -> Callable[[bytes], Any] | None:
     return None
 
 
-def _fast_reader(t) -> tuple[int, Callable[[bytes, int], Any]] | None:
-    """(head words, reader(data, head offset)) for the shapes decoded by hand."""
-    # the commonest shapes read straight from the data (one call per value, not two)
+def _head_words(t) -> int | None:
+    """Head words of a data argument whose shape the generated decoders read by hand (static
+    elementary types, string, bytes, fixed arrays of static elementary types); None when
+    eth-abi must decode it."""
     if isinstance(t, BasicType) and not t.arrlist:
-        if t.base == "uint":
-            return 1, lambda data, at: int.from_bytes(data[at:at + 32], "big")
-        if t.base == "address":
-            return 1, lambda data, at: "0x" + data[at + 12:at + 32].hex()
-        if t.base == "bytes" and t.sub == 32:
-            return 1, lambda data, at: "0x" + data[at:at + 32].hex()
-    word = _word(t)
-    if word is not None:
-        return 1, lambda data, at: word(data[at:at + 32])
-    if isinstance(t, BasicType) and not t.arrlist and t.base in ("string", "bytes") and not t.sub:
-        text = t.base == "string"
-
-        def dynamic(data: bytes, at: int):
-            start = int.from_bytes(data[at:at + 32], "big")
-            if start + 32 > len(data):
-                raise ValueError("no length word")
-            length = int.from_bytes(data[start:start + 32], "big")
-            raw = data[start + 32:start + 32 + length]
-            if len(raw) != length:
-                raise ValueError("short dynamic value")
-            return raw.decode("utf-8") if text else "0x" + raw.hex()
-
-        return 1, dynamic
-    if isinstance(t, BasicType) and len(t.arrlist or ()) == 1 and t.arrlist[0]:
-        inner = _word(t.item_type)
-        if inner is None:
-            return None
-        count = t.arrlist[0][0]
-        return count, lambda data, at: [inner(data[at + 32 * i: at + 32 * i + 32]) for i in range(count)]
+        return 1 if _word(t) is not None or t.base in ("string", "bytes") else None
+    if isinstance(t, BasicType) and len(t.arrlist or ()) == 1 and t.arrlist[0] and _word(t.item_type):
+        return t.arrlist[0][0]
     return None
 
 
@@ -194,10 +169,10 @@ class EventDecoder:
     data_names: list[str]
     data_types: list[str]
     data_python: list[Callable | None]
-    fast: list[tuple[int, Callable]] | None
+    fast: list[int] | None  # each data argument's head offset; None: eth-abi decodes the event
     json_text: list[tuple[str, str, Callable[[Any], str]]]  # (name, '"name":', encoder), sorted by name
     types: dict[str, tuple[Any, bool]] = field(default_factory=dict)  # name -> (parsed type, indexed)
-    head: int = 0  # bytes of data the fast readers' head words take
+    head: int = 0  # bytes of data the hand-read arguments' head words take
 
     @classmethod
     def from_abi(cls, contract: str, item: dict) -> "EventDecoder":
@@ -217,10 +192,10 @@ class EventDecoder:
                 names.append(name)
                 types.append(type_str)
                 python.append(_python(t))
-                reader = _fast_reader(t)
+                words = _head_words(t)
                 if fast is not None:
-                    fast = None if reader is None else fast + [(offset, reader[1])]
-                    offset += 32 * reader[0] if reader else 0
+                    fast = None if words is None else fast + [offset]
+                    offset += 32 * (words or 0)
                 conv = _json(t)
             if arg.get("indexed") and dynamic_indexed:
                 text[name] = lambda v: '"' + v + '"'  # the topic hash
@@ -276,8 +251,8 @@ class FastSource:
 
 def fast_source(d: EventDecoder) -> FastSource | None:
     """The decoding of `d`'s arguments as source (no loops, no per-argument calls for the
-    common types: this runs once per mirrored log); None when an argument's type has no
-    fast reader (eth-abi decodes those events)."""
+    common types: this runs once per mirrored log); None when an argument's shape is not
+    read by hand (eth-abi decodes those events)."""
     if d.fast is None:
         return None
     env: dict[str, Any] = {"_enc": encode_basestring, "_bool": ("false", "true")}
@@ -292,8 +267,8 @@ def fast_source(d: EventDecoder) -> FastSource | None:
         else:
             env[f"_t{i}"] = decode
             exprs[name] = f"_t{i}(topics[{i}])"
-    for i, (name, type_str, (offset, reader)) in enumerate(zip(d.data_names, d.data_types, d.fast)):
-        t = parse(type_str)
+    for i, (name, offset) in enumerate(zip(d.data_names, d.fast)):
+        t = d.types[name][0]
         plain = isinstance(t, BasicType) and not t.arrlist
         if plain and t.base == "uint":
             exprs[name] = f"int.from_bytes(data[{offset}:{offset + 32}], 'big')"
@@ -312,9 +287,10 @@ def fast_source(d: EventDecoder) -> FastSource | None:
                     f"b{i} = data[o{i} + 32:o{i} + 32 + n{i}]",
                     f"if len(b{i}) != n{i}: raise ValueError('short dynamic value')"]
             exprs[name] = f"b{i}.decode('utf-8')" if t.base == "string" else f"'0x' + b{i}.hex()"
-        else:  # fixed arrays: the reader
-            env[f"_r{i}"] = reader
-            exprs[name] = f"_r{i}(data, {offset})"
+        else:  # fixed arrays of static elementary types: each head word by hand
+            env[f"_w{i}"] = _word(t.item_type)
+            end = offset + 32 * t.arrlist[0][0]
+            exprs[name] = f"[_w{i}(data[o:o + 32]) for o in range({offset}, {end}, 32)]"
     order = list(exprs)
     # JSON: one format string, keys sorted; each value formatted as `_json_text` would
     fields, values = [], []
@@ -410,7 +386,3 @@ class Decoder:
             known[0] if known is not None else None, found.name if args is not None else None,
             topics, data, args, args_json,
         )
-
-    def decode_all(self, logs: list[dict]) -> list[Event]:
-        decode = self.decode
-        return [decode(log) for log in logs]

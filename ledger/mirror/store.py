@@ -184,7 +184,6 @@ class Store:
         self.contracts = contracts
         self.mappers = mappers
         self._inserts: dict[tuple[str, tuple[str, ...], int], str] = {}
-        self._per_insert = ROWS_PER_INSERT
         self.checkpointer = None
         if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
             self.checkpointer = Checkpointer(engine.url.database)
@@ -209,7 +208,7 @@ class Store:
         return statements
 
     def _statements(self, out: list, table: str, columns: tuple[str, ...], values: list[tuple]) -> None:
-        per = max(1, min(self._per_insert, MAX_PARAMETERS // len(columns)))
+        per = max(1, min(ROWS_PER_INSERT, MAX_PARAMETERS // len(columns)))
         whole = len(values) // per * per
         if whole and per > 1:  # rows flattened, `per` to a statement (in C: no Python loop per row)
             out.append((self._insert(table, columns, per),

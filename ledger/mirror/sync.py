@@ -144,10 +144,8 @@ class Mirror:
             raise ConfigError(f"the RPC endpoint is chain {chain_id}, but the deployment is on chain {manifest.chain_id}")
         if not manifest.contracts:
             raise ConfigError("the deployment manifest lists no contracts")
-        self.chain_id = chain_id
         self.decoder = Decoder.from_manifest(manifest)
         self.first = min(c.block for c in manifest.contracts.values())
-        self.mappers = mappers
         self.engine = open_db(db, mappers)
         self.store = Store(self.engine, chain_id, contracts_key(self.decoder.addresses), mappers)
         self.plans = Plans(self.decoder, mappers, self.engine.dialect)
@@ -236,9 +234,9 @@ class Mirror:
     _in_child = False
 
     def _child_start(self) -> None:
-        """In the producer process: its own HTTP session, and a fetch thread beside the
-        decoder; the fetch thread takes the GIL back after each socket read, so it should
-        not wait the default 5 ms for it."""
+        """In a producer process: its own HTTP session, and fetch threads beside the
+        mapping (`Fetcher.ranges_ahead`); a fetch thread takes the GIL back after each socket
+        read, so it should not wait the default 5 ms for it."""
         self.rpc.reopen()
         self._in_child = True
         sys.setswitchinterval(0.0005)

@@ -82,7 +82,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from .decode import Event
-from .rows import MAPPERS, Arg, Const, RowMappers
+from .rows import MAPPERS, Arg, Const, RowMappers, position
 
 
 class Uint256(TypeDecorator):
@@ -350,11 +350,6 @@ TRACK = ("Ordinary", "RapidResponse", "Constitutional")
 SKIP_REASON = ("ProposalNotActive", "InvalidSignature", "InvalidSupport", "NotVotingMember", "AlreadyVoted")
 
 
-def _at(e: Event) -> dict[str, Any]:
-    return {"chain_id": e.chain_id, "block_number": e.block_number, "block_hash": e.block_hash,
-            "tx_hash": e.tx_hash, "log_index": e.log_index, "address": e.address}
-
-
 def register(mappers: RowMappers) -> RowMappers:
     """Register the typed tables' mappers (and views) on `mappers`; the default registry has them.
 
@@ -386,7 +381,7 @@ def register(mappers: RowMappers) -> RowMappers:
     def proposal_created(e: Event):
         a = e.args
         return ((ProposalCreated, {
-               **_at(e), "proposal_id": str(a["proposalId"]), "proposer": a["proposer"],
+               **position(e), "address": e.address, "proposal_id": str(a["proposalId"]), "proposer": a["proposer"],
                "targets": json.dumps(a["targets"]), "call_values": json.dumps([str(v) for v in a["values"]]),
                "calldatas": json.dumps(a["calldatas"]), "snapshot": a["voteStart"], "deadline": a["voteEnd"],
                "description": a["description"]}),)
