@@ -1,5 +1,5 @@
 # The two commands of the README, and a few more for developers.
-.PHONY: demo test setup bench clean port-free slither gas coverage
+.PHONY: demo test test-contracts test-ledger setup bench clean port-free slither gas coverage
 
 # brownie's local anvil listens here (brownie-config.yaml); a stale chain on
 # it would be silently reused, so the tests refuse to start.
@@ -15,8 +15,18 @@ port-free:
 	@if (exec 3<>/dev/tcp/127.0.0.1/$(TEST_PORT)) 2>/dev/null; then \
 	  echo "port $(TEST_PORT) is in use: stop the process on it (a stale anvil?) before testing" >&2; exit 1; fi
 
-test: setup port-free
-	@tools/env brownie test $(ARGS) --network anvil
+# The whole suite: the contracts (and the brownie scripts) under brownie on its
+# anvil, then the ledger package under plain pytest (its tests start their own chains).
+test: test-contracts test-ledger
+
+# Part of either suite: make test-contracts ARGS="tests/contracts/governance -x"
+CONTRACT_TESTS := tests/contracts tests/scripts
+test-contracts: setup port-free
+	@tools/env brownie test $(or $(ARGS),$(CONTRACT_TESTS)) --network anvil
+
+# make test-ledger ARGS="tests/ledger/mirror -x"
+test-ledger: setup
+	@tools/env pytest -p no:pytest-brownie $(or $(ARGS),tests/ledger)
 
 # Contract assurance (README, "Assurance"). Slither: fails on a high or medium
 # finding; its own venv, .venv-slither; JSON in reports/slither.json.

@@ -1,6 +1,6 @@
 """A recipient whose transfer fails never blocks the others; its payout stays claimable."""
 
-from tests.fund.conftest import USD, payouts, reverts_with
+from tests.contracts.fund.conftest import USD, payouts, reverts_with
 
 
 def test_blocked_recipient_is_deferred_and_the_others_are_paid(fund, token, admin, funded, scored):

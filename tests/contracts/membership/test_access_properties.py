@@ -7,9 +7,9 @@ from brownie.test import given, strategy
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from tests.conftest import CORPORATE, FULL, PARTNER, STATE
-from tests.membership.conftest import plain, record
-from tests.reverts import assert_reverts_with
+from tests.contracts.conftest import CORPORATE, FULL, PARTNER, STATE
+from tests.contracts.membership.conftest import plain, record
+from tests.contracts.reverts import assert_reverts_with
 
 ADMIN_ROLE = b"\x00" * 32
 ADMIN_FUNCTIONS = [

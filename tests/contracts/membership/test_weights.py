@@ -3,9 +3,9 @@ the Python reference in weights_model."""
 
 import pytest
 
-from tests.conftest import ASSOCIATE, BASIC_VOTES, CORPORATE, FULL, OBSERVER, PARTNER, STATE, TIER_VOTES
-from tests.membership.conftest import settle
-from tests.membership.weights_model import Schedule, Seat, effective_weights
+from tests.contracts.conftest import ASSOCIATE, BASIC_VOTES, CORPORATE, FULL, OBSERVER, PARTNER, STATE, TIER_VOTES
+from tests.contracts.membership.conftest import settle
+from tests.contracts.membership.weights_model import Schedule, Seat, effective_weights
 
 DEFAULT = Schedule(BASIC_VOTES, tuple(TIER_VOTES), 2000)
 

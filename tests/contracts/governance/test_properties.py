@@ -6,7 +6,7 @@ from eth_account import Account
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from tests.governance.conftest import (
+from tests.contracts.governance.conftest import (
     SKIP_ALREADY_VOTED, SKIP_BAD_SIGNATURE, SKIP_BAD_SUPPORT, SKIP_NOT_MEMBER, Signer, ballot, counted, ints,
     reverts_with, skipped,
 )

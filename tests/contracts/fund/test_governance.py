@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.fund.conftest import EPOCH_LENGTH, EPOCH_LIMIT, SOURCE_HASH, SOURCE_URI, reverts_with
-from tests.conftest import fresh_address
+from tests.contracts.fund.conftest import EPOCH_LENGTH, EPOCH_LIMIT, SOURCE_HASH, SOURCE_URI, reverts_with
+from tests.contracts.conftest import fresh_address
 
 
 def test_constructor_records_token_membership_epoch_and_default_rules(fund, token, membership, admin):

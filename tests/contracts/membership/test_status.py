@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, raw_weight
-from tests.membership.conftest import record, settle
-from tests.reverts import assert_reverts_with
+from tests.contracts.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, raw_weight
+from tests.contracts.membership.conftest import record, settle
+from tests.contracts.reverts import assert_reverts_with
 
 ACTIVE, SUSPENDED, EXPELLED = 1, 2, 3
 GOVERNANCE, PROMOTION, DEMOTION = 0, 1, 2

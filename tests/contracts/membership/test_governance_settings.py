@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.conftest import BASIC_VOTES, CORPORATE_CAP_BPS, FULL, PARTNER, STATE, TIER_VOTES, raw_weight
-from tests.membership.conftest import event, settle
-from tests.reverts import assert_reverts_with
+from tests.contracts.conftest import BASIC_VOTES, CORPORATE_CAP_BPS, FULL, PARTNER, STATE, TIER_VOTES, raw_weight
+from tests.contracts.membership.conftest import event, settle
+from tests.contracts.reverts import assert_reverts_with
 
 ADMIN_ROLE = b"\x00" * 32
 

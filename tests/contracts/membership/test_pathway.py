@@ -3,9 +3,9 @@ promotion by anyone, demotion on revocation."""
 
 import pytest
 
-from tests.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, fresh_key, raw_weight
-from tests.membership.conftest import event, plain, record, settle
-from tests.reverts import assert_reverts_with
+from tests.contracts.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, fresh_key, raw_weight
+from tests.contracts.membership.conftest import event, plain, record, settle
+from tests.contracts.reverts import assert_reverts_with
 
 NONE, DECLARED, CERTIFIED, REJECTED, REVOKED = range(5)
 GOVERNANCE, PROMOTION, DEMOTION = 0, 1, 2

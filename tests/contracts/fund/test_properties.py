@@ -8,8 +8,8 @@ from brownie.test import given, strategy
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from tests.conftest import CORPORATE, FULL, OBSERVER, PARTNER, STATE
-from tests.fund.conftest import EPOCH_LENGTH, SOURCE_HASH, SOURCE_URI, reverts_with
+from tests.contracts.conftest import CORPORATE, FULL, OBSERVER, PARTNER, STATE
+from tests.contracts.fund.conftest import EPOCH_LENGTH, SOURCE_HASH, SOURCE_URI, reverts_with
 from ledger.formula import allocate, cap_amount
 
 POOL = [(STATE, FULL), (STATE, PARTNER), (CORPORATE, FULL), (STATE, OBSERVER), (STATE, FULL), (CORPORATE, PARTNER)]

@@ -9,7 +9,7 @@ from hypothesis import settings
 # revert, which costs more than the examples themselves.
 given_readonly = _hypothesis_given
 
-from tests.fund.conftest import reverts_with
+from tests.contracts.fund.conftest import reverts_with
 from ledger.formula import allocate, cap_amount
 
 

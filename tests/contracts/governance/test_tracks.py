@@ -4,12 +4,12 @@ rapid-response role, track parameters and the guardian."""
 import pytest
 from brownie import ZERO_ADDRESS, accounts, chain, web3
 
-from tests.conftest import ASSOCIATE, CORPORATE, FULL, PARTNER, STATE
-from tests.governance.conftest import (
+from tests.contracts.conftest import ASSOCIATE, CORPORATE, FULL, PARTNER, STATE
+from tests.contracts.governance.conftest import (
     ABSTAIN, ACTIVE, AGAINST, CANCELED, CONSTITUTIONAL, DEFEATED, EXECUTED, FOR, MIN_DELAY, ORDINARY,
     PENDING, QUEUED, RAPID, SUCCEEDED, TRACKS, advance_time, ballot, ints, now, reverts_with,
 )
-from tests.reverts import assert_reverts_with
+from tests.contracts.reverts import assert_reverts_with
 
 TRACK_IDS = ["ordinary", "rapid", "constitutional"]
 
@@ -153,7 +153,7 @@ def test_pass_threshold_is_inclusive(membership, timelock, admin, signers, respo
     Ordinary track needs 60% and RapidResponse 60.01% (no quorum on either) gets the same vote
     on both: exactly 60% for passes the first and fails the second."""
     from brownie import WaicoGovernor
-    from tests.governance.conftest import VOTING_DELAY, Lifecycle
+    from tests.contracts.governance.conftest import VOTING_DELAY, Lifecycle
 
     tracks = [(20, 0, 6000, 60), (20, 0, 6001, 60), TRACKS[CONSTITUTIONAL]]
     gov = WaicoGovernor.deploy(membership, timelock, VOTING_DELAY, tracks, ZERO_ADDRESS, 0, [responder],

@@ -5,8 +5,8 @@ from brownie import TestMultisigWallet, accounts, web3
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from tests.conftest import ASSOCIATE, FULL, STATE, fresh_key, raw_weight
-from tests.governance.conftest import (
+from tests.contracts.conftest import ASSOCIATE, FULL, STATE, fresh_key, raw_weight
+from tests.contracts.governance.conftest import (
     ABSTAIN, AGAINST, FOR, ballot, ballot_typed_data, ints, reverts_with, sign_ballot,
 )
 
@@ -139,7 +139,7 @@ def test_ballot_signed_for_another_domain_is_rejected(governor, active, signers,
 
 def test_ballot_for_another_deployed_governor_is_rejected(governor, membership, timelock, active, signers, relayer, admin):
     from brownie import WaicoGovernor
-    from tests.governance.conftest import TRACKS
+    from tests.contracts.governance.conftest import TRACKS
     other = WaicoGovernor.deploy(membership, timelock, 1, TRACKS, admin, 0, [], {"from": admin})
     b = ballot(signers[0], other, active, FOR)
     with reverts_with("GovernorInvalidSignature"):
@@ -192,7 +192,7 @@ def test_vote_params_are_rejected(governor, active, voters):
 
 def test_non_member_ballot_is_rejected(governor, active, relayer):
     outsider = Account.from_key(fresh_key())
-    from tests.governance.conftest import Signer
+    from tests.contracts.governance.conftest import Signer
     b = ballot(Signer(outsider.address, outsider.key), governor, active, FOR)
     with reverts_with("GovernorNotVotingMember"):
         governor.castMemberBallot(*b, {"from": relayer})
@@ -205,13 +205,13 @@ def test_observer_tier_has_no_vote(governor, life, admit, relayer):
     admit(STATE, 0, account=observer.address)
     pid = life.propose()
     life.activate(pid)
-    from tests.governance.conftest import Signer
+    from tests.contracts.governance.conftest import Signer
     with reverts_with("GovernorNotVotingMember"):
         governor.castMemberBallot(*ballot(Signer(observer.address, observer.key), governor, pid, FOR), {"from": relayer})
 
 
 def test_weights_are_taken_at_the_snapshot(governor, membership, life, admin, admit, signers, relayer):
-    from tests.governance.conftest import Signer
+    from tests.contracts.governance.conftest import Signer
     pid = life.propose()
     life.activate(pid)
     # After the snapshot: promote an Associate, suspend a Full member, admit a newcomer.
@@ -253,7 +253,7 @@ def test_ballot_before_voting_starts_is_rejected(governor, life, signers, relaye
 
 
 def test_contract_wallet_member_votes_with_erc1271(governor, life, admit, admin, relayer):
-    from tests.governance.conftest import Signer
+    from tests.contracts.governance.conftest import Signer
     owner = Account.from_key(fresh_key())
     wallet = TestMultisigWallet.deploy(owner.address, {"from": admin})
     admit(STATE, FULL, account=wallet.address)

@@ -4,7 +4,7 @@ and scored members."""
 import pytest
 from brownie import EquityFormulaHarness, EquityFund, TestStablecoin, accounts
 
-from tests.conftest import FULL, STATE
+from tests.contracts.conftest import FULL, STATE
 
 DAY = 86_400
 EPOCH_LENGTH = 30 * DAY

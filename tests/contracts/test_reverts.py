@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import FULL, STATE
-from tests.reverts import assert_reverts_with, error_signature
+from tests.contracts.conftest import FULL, STATE
+from tests.contracts.reverts import assert_reverts_with, error_signature
 
 
 def test_error_signature_is_built_from_the_abi(membership):

@@ -2,7 +2,7 @@
 
 from brownie import chain
 
-from tests.fund.conftest import EPOCH_LENGTH, reverts_with
+from tests.contracts.fund.conftest import EPOCH_LENGTH, reverts_with
 
 
 def test_rounds_accumulate_until_the_epoch_limit(fund, admin, funded, scored):

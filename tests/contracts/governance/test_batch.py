@@ -4,8 +4,8 @@ import pytest
 from brownie import TestMultisigWallet, web3
 from eth_account import Account
 
-from tests.conftest import FULL, STATE, fresh_key, raw_weight
-from tests.governance.conftest import (
+from tests.contracts.conftest import FULL, STATE, fresh_key, raw_weight
+from tests.contracts.governance.conftest import (
     ABSTAIN, AGAINST, FOR, SKIP_ALREADY_VOTED, SKIP_BAD_SIGNATURE, SKIP_BAD_SUPPORT, SKIP_NOT_ACTIVE,
     SKIP_NOT_MEMBER, Signer, ballot, counted, ints, reverts_with, skipped,
 )

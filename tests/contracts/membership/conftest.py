@@ -4,7 +4,7 @@ past timepoint (ERC-5805 reads need a timepoint strictly before the current bloc
 import pytest
 from brownie import web3
 
-from tests.conftest import mine
+from tests.contracts.conftest import mine
 
 
 def settle() -> int:

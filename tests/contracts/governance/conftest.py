@@ -7,7 +7,7 @@ import pytest
 from brownie import TimelockController, WaicoGovernor, accounts, chain, web3
 from eth_account import Account
 
-from tests.conftest import CORPORATE, FULL, PARTNER, STATE, ASSOCIATE
+from tests.contracts.conftest import CORPORATE, FULL, PARTNER, STATE, ASSOCIATE
 
 ORDINARY, RAPID, CONSTITUTIONAL = 0, 1, 2
 AGAINST, FOR, ABSTAIN = 0, 1, 2

@@ -16,10 +16,10 @@ from brownie import accounts, web3
 from brownie.test import strategy
 from hypothesis import strategies as st
 
-from tests.conftest import BASIC_VOTES, CORPORATE_CAP_BPS, TIER_VOTES, fresh_address, mine
-from tests.membership.weights_model import BPS, CORPORATE, Schedule, Seat, effective_weights
-from tests.reverts import assert_reverts_with
-from tests.stateful import state_machine
+from tests.contracts.conftest import BASIC_VOTES, CORPORATE_CAP_BPS, TIER_VOTES, fresh_address, mine
+from tests.contracts.membership.weights_model import BPS, CORPORATE, Schedule, Seat, effective_weights
+from tests.contracts.reverts import assert_reverts_with
+from tests.contracts.stateful import state_machine
 
 ACTIVE, SUSPENDED, EXPELLED = 1, 2, 3
 VOTES = st.one_of(st.integers(0, 1500), st.sampled_from([0, 1, 2**32 - 1]))

@@ -4,8 +4,8 @@ refuses to run."""
 from brownie import web3
 from eth_abi import encode
 
-from tests.conftest import CORPORATE, FULL, OBSERVER, STATE
-from tests.fund.conftest import USD, payouts, reverts_with
+from tests.contracts.conftest import CORPORATE, FULL, OBSERVER, STATE
+from tests.contracts.fund.conftest import USD, payouts, reverts_with
 from ledger.formula import allocate
 
 

@@ -3,9 +3,9 @@ and the governance role handover."""
 
 from brownie import ZERO_ADDRESS, web3
 
-from tests.conftest import ASSOCIATE, CORPORATE, FULL, PARTNER, STATE, fresh_address, mine, raw_weight
-from tests.membership.conftest import plain, settle
-from tests.reverts import assert_reverts_with
+from tests.contracts.conftest import ASSOCIATE, CORPORATE, FULL, PARTNER, STATE, fresh_address, mine, raw_weight
+from tests.contracts.membership.conftest import plain, settle
+from tests.contracts.reverts import assert_reverts_with
 
 ADMIN_ROLE = b"\x00" * 32
 

@@ -3,9 +3,9 @@
 import pytest
 from brownie import ZERO_ADDRESS
 
-from tests.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, raw_weight
-from tests.membership.conftest import record, settle
-from tests.reverts import assert_reverts_with
+from tests.contracts.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_address, raw_weight
+from tests.contracts.membership.conftest import record, settle
+from tests.contracts.reverts import assert_reverts_with
 
 ACTIVE, SUSPENDED, EXPELLED = 1, 2, 3
 

@@ -1,7 +1,7 @@
 """Contributions: anyone pays in, every contribution is an event, members are flagged."""
 
-from tests.conftest import FULL, STATE
-from tests.fund.conftest import USD, reverts_with
+from tests.contracts.conftest import FULL, STATE
+from tests.contracts.fund.conftest import USD, reverts_with
 
 
 def test_donor_contribution_moves_tokens_and_is_recorded(fund, token, donor):
