@@ -1,5 +1,5 @@
 # The two commands of the README, and a few more for developers.
-.PHONY: demo test test-contracts test-ledger setup bench clean port-free slither gas coverage
+.PHONY: demo test architecture test-contracts test-ledger setup bench clean port-free slither gas coverage
 
 # brownie's local anvil listens here (brownie-config.yaml); a stale chain on
 # it would be silently reused, so the tests refuse to start.
@@ -17,7 +17,11 @@ port-free:
 
 # The whole suite: the contracts (and the brownie scripts) under brownie on its
 # anvil, then the ledger package under plain pytest (its tests start their own chains).
-test: test-contracts test-ledger
+test: architecture test-contracts test-ledger
+
+# The import rules of ARCHITECTURE.md (import-linter, configured in pyproject.toml).
+architecture: setup
+	@tools/env lint-imports --no-cache
 
 # Part of either suite: make test-contracts ARGS="tests/contracts/governance -x"
 CONTRACT_TESTS := tests/contracts tests/scripts

@@ -33,7 +33,7 @@ class TransactionReverted(LedgerError):
         super().__init__(f"{what} reverted: {detail}" + (f" (tx {tx_hash})" if tx_hash else ""))
 
 
-class KeyError_(LedgerError):
+class KeystoreError(LedgerError):
     """A keystore that cannot be opened: wrong password, missing or malformed file."""
 
 

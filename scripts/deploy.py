@@ -5,7 +5,7 @@
 
 from brownie import web3
 
-from ledger import secretariat
+from ledger.app import secretariat
 
 
 def main():

@@ -7,7 +7,7 @@ and execute it.
 
 from brownie import web3
 
-from ledger import secretariat
+from ledger.app import secretariat
 
 
 def main(step="propose", budget=None):

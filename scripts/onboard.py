@@ -9,8 +9,8 @@ from pathlib import Path
 
 from brownie import web3
 
-from ledger import secretariat
-from ledger.membership import DEFAULT_ROSTER
+from ledger.app import secretariat
+from ledger.org.membership import DEFAULT_ROSTER
 
 
 def main():

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from ledger.anvil import free_port
+from ledger.chain.anvil import free_port
 
 PG_BIN = Path(os.environ.get("WAICO_PG_BIN", "/usr/lib/postgresql/15/bin"))
 

@@ -25,7 +25,7 @@ class Context:
     @property
     def w3(self):
         if self._w3 is None:
-            from ..chain import connect
+            from ledger.chain.node import connect
 
             self._w3 = connect(self.config.rpc_url)
         return self._w3
@@ -33,7 +33,7 @@ class Context:
     @property
     def manifest(self):
         if self._manifest is None:
-            from ..manifest import Manifest
+            from ledger.chain.manifest import Manifest
 
             self._manifest = Manifest.load(self.config.deployment)
             self._manifest.check_chain(self.w3)
@@ -74,8 +74,8 @@ def command(group: click.Group, name: str, *, data: bool = True, **kwargs):
         @click.option("--json", "as_json", is_flag=True, hidden=not data, help="Machine-readable output.")
         @functools.wraps(fn)
         def wrapper(workdir, rpc, deployment, db, as_json, **params):
-            from ..config import Config
-            from ..errors import LedgerError
+            from ledger.app.config import Config
+            from ledger.errors import LedgerError
 
             ctx = Context(Config.resolve(workdir=workdir, rpc=rpc, deployment=deployment, db=db), as_json)
             try:

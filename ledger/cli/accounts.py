@@ -11,7 +11,7 @@ def account():
 
 
 def _password(confirm: bool) -> str:
-    from ..keys import password_from_env
+    from ledger.app.keys import password_from_env
 
     password = password_from_env()
     if password is None:
@@ -28,7 +28,7 @@ def account_new(ctx, label):
     Example:
       waico account new mys-delegate
     """
-    from ..keys import new_key
+    from ledger.app.keys import new_key
 
     key = new_key(ctx.config.keys_dir, label, _password(confirm=True))
     ctx.emit({"label": key.label, "address": key.address, "path": str(key.path)},
@@ -48,8 +48,8 @@ def account_import(ctx, source, label):
     import shutil
     from pathlib import Path
 
-    from ..errors import ConfigError
-    from ..keys import read_keyfile
+    from ledger.app.keys import read_keyfile
+    from ledger.errors import ConfigError
 
     key = read_keyfile(Path(source))
     target = ctx.config.keys_dir / f"{label or key.path.stem}.json"
@@ -64,7 +64,7 @@ def account_import(ctx, source, label):
 @command(account, "list")
 def account_list(ctx):
     """List the keys in WORKDIR/keys (labels and addresses; never private keys)."""
-    from ..keys import list_keys
+    from ledger.app.keys import list_keys
 
     keys = list_keys(ctx.config.keys_dir)
     ctx.emit([{"label": k.label, "address": k.address, "path": str(k.path)} for k in keys],

@@ -39,7 +39,7 @@ def audit(ctx):
       waico audit                              # the demo's workdir and mirror
       waico audit --db sqlite:///mirror.db --json | jq '.checks[] | select(.ok | not)'
     """
-    from ..audit import audit as run_audit
+    from ledger.audit.run import audit as run_audit
 
     report = run_audit(ctx.w3, ctx.manifest, ctx.config.db_url,
                        progress=(lambda _: None) if ctx.as_json else progress)

@@ -21,13 +21,13 @@ def ballot():
 
 
 def _proposal_arg(ctx, value: str) -> int:
-    from ..cli.proposals import resolve_proposal_id
+    from .proposals import resolve_proposal_id
 
     return resolve_proposal_id(ctx, value)
 
 
 def _make_ballot(ctx, proposal, support, voter, reason):
-    from ..ballots import Ballot, Support
+    from ledger.org.ballots import Ballot, Support
 
     return Ballot(chain_id=ctx.manifest.chain_id, governor=ctx.manifest.contracts["WaicoGovernor"].address,
                   proposal_id=_proposal_arg(ctx, proposal), support=Support.parse(support), voter=voter,
@@ -58,7 +58,7 @@ def typed_data(ctx, proposal, support, reason, voter):
 
     from web3 import Web3
 
-    from ..keys import find_key
+    from ledger.app.keys import find_key
 
     address = voter if voter.startswith("0x") else find_key(ctx.config.keys_dir, voter).address
     b = _make_ballot(ctx, proposal, support, Web3.to_checksum_address(address), reason)
@@ -83,8 +83,8 @@ def sign(ctx, proposal, support, reason, key_name, out, offline):
     """
     from eth_account import Account
 
-    from ..ballots import sign as sign_ballot
-    from ..voting import require_can_vote
+    from ledger.org.ballots import sign as sign_ballot
+    from ledger.org.voting import require_can_vote
 
     private_key = unlock_key(ctx, key_name)
     voter = Account.from_key(private_key).address
@@ -106,9 +106,9 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
     member's vote is on record. For relaying, a closed proposal or a recorded vote is a problem;
     for verifying, only a bad shape, domain or signature, or a voter without a vote, is.
     """
-    from .. import ballots
-    from ..errors import LedgerError, NotAMember
-    from ..voting import check_ballot, eligibility, require_can_vote
+    from ledger.errors import LedgerError, NotAMember
+    from ledger.org import ballots
+    from ledger.org.voting import check_ballot, eligibility, require_can_vote
 
     good, problems, seen = [], [], set()
     w3 = ctx.w3 if online else None
@@ -137,7 +137,7 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
 
 
 def _offline_manifest(ctx):
-    from ..manifest import Manifest
+    from ledger.chain.manifest import Manifest
 
     return Manifest.load(ctx.config.deployment)
 
@@ -192,7 +192,7 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
     """
     import sys
 
-    from ..governance import relay
+    from ledger.org.governance import relay
 
     good, problems = _load_all(ctx, files, online=True, for_relay=True)
     for p in problems:

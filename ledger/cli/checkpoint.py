@@ -20,7 +20,7 @@ def checkpoint():
 
 
 def _verifier(ctx, key):
-    from ..eventlog import VERIFIER_FILE, read_verifier
+    from ledger.audit.eventlog import VERIFIER_FILE, read_verifier
 
     return read_verifier(key or str(ctx.config.workdir / VERIFIER_FILE))
 
@@ -40,7 +40,7 @@ def checkpoint_sign(ctx, to_block):
     Example:
       waico index && waico checkpoint sign
     """
-    from ..eventlog import finalized_block, sign
+    from ledger.audit.eventlog import finalized_block, sign
 
     upto = int(to_block) if to_block else finalized_block(ctx.w3)
     signed = sign(ctx.config.workdir, ctx.manifest, ctx.config.db_url, upto)
@@ -62,7 +62,7 @@ def checkpoint_verify(ctx, file, key, against):
     Example:
       waico checkpoint verify .waico/checkpoint.txt --key "$(cat .waico/checkpoint.pub)" --against chain
     """
-    from ..eventlog import chain_events, check_against, finalized_block, mirrored_events, open_checkpoint
+    from ledger.audit.eventlog import chain_events, check_against, finalized_block, mirrored_events, open_checkpoint
 
     cp = open_checkpoint(file, _verifier(ctx, key))
     if against == "mirror":
@@ -91,8 +91,8 @@ def checkpoint_prove(ctx, event, old, file, key):
       waico checkpoint prove --event 0xabc…:3
       waico checkpoint prove --old .waico/checkpoints/checkpoint-120.txt
     """
-    from ..errors import ConfigError
-    from ..eventlog import LATEST, consistency, inclusion, mirrored_events, open_checkpoint
+    from ledger.audit.eventlog import LATEST, consistency, inclusion, mirrored_events, open_checkpoint
+    from ledger.errors import ConfigError
 
     if bool(event) == bool(old):
         raise ConfigError("say what to prove: --event TXHASH:LOGINDEX, or --old CHECKPOINT")

@@ -36,10 +36,10 @@ def demo(workdir, rpc, keep_chain, roster, as_json):
     import json
     import sys
 
-    from ..demo import run
-    from ..errors import LedgerError
-    from ..membership import DEFAULT_ROSTER
-    from ..summary import render_demo
+    from ledger.app.demo import run
+    from ledger.app.summary import render_demo
+    from ledger.errors import LedgerError
+    from ledger.org.membership import DEFAULT_ROSTER
 
     try:
         result = run(Path(workdir), rpc_url=rpc, keep_chain=keep_chain,

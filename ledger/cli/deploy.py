@@ -17,8 +17,9 @@ def deploy(ctx, key_name, dev_account, verifiers):
     Example (a local anvil on port 8545):
       waico deploy --rpc http://127.0.0.1:8545 --dev-account 0
     """
-    from ..config import write_settings
-    from ..deploy import Parameters, deploy as run_deploy
+    from ledger.app.config import write_settings
+    from ledger.org.deploy import Parameters
+    from ledger.org.deploy import deploy as run_deploy
 
     signer = unlock_signer(ctx, key_name, dev_account)
     progress(f"deploying from {signer.address} on chain {signer.chain_id}")

@@ -19,7 +19,7 @@ def dev():
 
 
 def _local(ctx):
-    from ..errors import ConfigError
+    from ledger.errors import ConfigError
 
     if ctx.w3.eth.chain_id != 31337:
         raise ConfigError(f"chain {ctx.w3.eth.chain_id} is not a local development chain")
@@ -30,7 +30,7 @@ def _local(ctx):
 @click.argument("blocks", type=click.IntRange(1, 5000), default=1)
 def dev_mine(ctx, blocks):
     """Mine BLOCKS empty blocks."""
-    from ..chain import mine
+    from ledger.chain.node import mine
 
     w3 = _local(ctx)
     mine(w3, blocks)
@@ -41,7 +41,7 @@ def dev_mine(ctx, blocks):
 @click.argument("seconds", type=click.IntRange(1))
 def dev_advance_time(ctx, seconds):
     """Move the chain's clock SECONDS forward (and mine a block)."""
-    from ..chain import increase_time
+    from ledger.chain.node import increase_time
 
     w3 = _local(ctx)
     increase_time(w3, seconds)

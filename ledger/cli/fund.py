@@ -20,7 +20,7 @@ def fund():
 @command(fund, "status")
 def fund_status(ctx):
     """Balances, round rules, the epoch's spending, and totals an auditor checks."""
-    from ..fund import status
+    from ledger.org.fund import status
 
     s = status(ctx.w3, ctx.contract("EquityFund"))
     t = s.token
@@ -45,8 +45,8 @@ def fund_preview(ctx, budget):
     Example:
       waico fund preview 250000
     """
-    from ..fund import preview, token_of
-    from ..summary import table
+    from ledger.app.summary import table
+    from ledger.org.fund import preview, token_of
 
     contract = ctx.contract("EquityFund")
     token = token_of(ctx.w3, contract)
@@ -62,7 +62,7 @@ def fund_preview(ctx, budget):
 
 
 def _names(ctx) -> dict:
-    from ..membership import read_members
+    from ledger.org.membership import read_members
 
     return {m.address: m.name for m in read_members(ctx.contract("Membership"))}
 
@@ -77,7 +77,7 @@ def fund_contribute(ctx, key_name, dev_account, amount):
     Example:
       waico fund contribute 1000 --key CHN
     """
-    from ..fund import contribute, token_of
+    from ledger.org.fund import contribute, token_of
 
     contract = ctx.contract("EquityFund")
     token = token_of(ctx.w3, contract)
@@ -97,8 +97,8 @@ def fund_claim(ctx, key_name, dev_account):
     Example:
       waico fund claim --key KEN
     """
-    from ..errors import LedgerError
-    from ..fund import claim, token_of
+    from ledger.errors import LedgerError
+    from ledger.org.fund import claim, token_of
 
     contract = ctx.contract("EquityFund")
     signer = unlock_signer(ctx, key_name, dev_account)

@@ -25,7 +25,7 @@ def index(ctx, follow, to_block):
     import sys
     import threading
 
-    from ..mirror import sync
+    from ledger.mirror import sync
 
     target = int(to_block) if to_block.isdigit() else to_block
     stop = threading.Event()

@@ -25,8 +25,8 @@ def member_list(ctx):
       waico member list
       waico member list --json | jq '.[] | select(.kind == "Corporate")'
     """
-    from ..membership import read_members
-    from ..summary import members_table
+    from ledger.app.summary import members_table
+    from ledger.org.membership import read_members
 
     members = read_members(ctx.contract("Membership"))
     ctx.emit([_member_json(m) for m in members], members_table(members))
@@ -41,7 +41,7 @@ def member_show(ctx, who):
     Example:
       waico member show MYS
     """
-    from ..membership import find_member
+    from ledger.org.membership import find_member
 
     m = find_member(ctx.contract("Membership"), who)
     data = _member_json(m)

@@ -17,8 +17,8 @@ def _governor(ctx):
 
 def resolve_proposal_id(ctx, value: str) -> int:
     """A full proposal id, or its 1-based number in `waico proposal list`."""
-    from ..errors import ConfigError
-    from ..governance import read_proposals
+    from ledger.errors import ConfigError
+    from ledger.org.governance import read_proposals
 
     try:
         number = int(value)
@@ -34,7 +34,7 @@ def resolve_proposal_id(ctx, value: str) -> int:
 
 
 def _load(ctx, value):
-    from ..governance import read_proposal
+    from ledger.org.governance import read_proposal
 
     governor, block = _governor(ctx)
     return governor, read_proposal(governor, block, resolve_proposal_id(ctx, value))
@@ -48,8 +48,8 @@ def proposal_list(ctx):
     Example:
       waico proposal list --json | jq '.[] | select(.state == "Active")'
     """
-    from ..governance import read_proposals
-    from ..summary import table
+    from ledger.app.summary import table
+    from ledger.org.governance import read_proposals
 
     governor, block = _governor(ctx)
     items = read_proposals(governor, block)
@@ -89,8 +89,8 @@ def proposal_create(ctx, key_name, dev_account, track, calls, description):
       waico proposal create --dev-account 0 --track constitutional \\
         --call "Membership.setCorporateCap(1500)" --description "Lower the corporate cap to 15%"
     """
-    from ..actions import parse_call
-    from ..governance import Track, propose
+    from ledger.org.actions import parse_call
+    from ledger.org.governance import Track, propose
 
     signer = unlock_signer(ctx, key_name, dev_account)
     actions = [parse_call(c, ctx.manifest, ctx.w3) for c in calls]
@@ -104,7 +104,7 @@ def _lifecycle(name):
     @key_options
     @click.argument("proposal")
     def run(ctx, key_name, dev_account, proposal):
-        from .. import governance
+        from ledger.org import governance
 
         governor, p = _load(ctx, proposal)
         signer = unlock_signer(ctx, key_name, dev_account)

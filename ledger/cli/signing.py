@@ -13,10 +13,9 @@ def key_options(fn):
 
 def unlock_signer(ctx, key_name: str | None, dev_account: int | None):
     """A Signer for the chosen key. Password from WAICO_PASSWORD(_FILE) or a prompt."""
-    from .. import keys
-    from ..anvil import dev_private_key
-    from ..chain import Signer
-    from ..errors import ConfigError
+    from ledger.chain.anvil import dev_private_key
+    from ledger.chain.transactions import Signer
+    from ledger.errors import ConfigError
 
     decoder = ctx.manifest.error_decoder() if ctx.config.deployment.exists() else None
     if dev_account is not None:
@@ -27,7 +26,7 @@ def unlock_signer(ctx, key_name: str | None, dev_account: int | None):
 
 
 def unlock_key(ctx, key_name: str) -> bytes:
-    from .. import keys
+    from ledger.app import keys
 
     key = keys.find_key(ctx.config.keys_dir, key_name)
     password = keys.password_from_env()

@@ -20,7 +20,7 @@ def standard():
 @command(standard, "list")
 def standard_list(ctx):
     """List the shared standards and which tiers require them."""
-    from ..pathway import read_standards
+    from ledger.org.pathway import read_standards
 
     items = read_standards(ctx.contract("Membership"))
     ctx.emit([s.to_json() for s in items],
@@ -43,7 +43,7 @@ def standard_declare(ctx, key_name, dev_account, standard_id, evidence, adaptati
       waico standard declare 0 --key MYS --evidence report.pdf \\
           --adaptation adaptation-note.md --adaptation-uri https://example.org/mys/adaptation
     """
-    from ..pathway import ZERO_HASH, declare, hash_evidence
+    from ledger.org.pathway import ZERO_HASH, declare, hash_evidence
 
     signer = unlock_signer(ctx, key_name, dev_account)
     receipt = declare(signer, ctx.contract("Membership"), standard_id, hash_evidence(evidence),
@@ -62,8 +62,8 @@ def _verifier_action(name: str, verb: str, needs_reason: bool):
     @click.option("--reason", default="", required=needs_reason, metavar="FILE|TEXT|0xHASH",
                   help="Why (hashed like evidence)." if needs_reason else "Unused.", hidden=not needs_reason)
     def action(ctx, key_name, dev_account, member, standard_id, reason):
-        from .. import pathway
-        from ..membership import find_member
+        from ledger.org import pathway
+        from ledger.org.membership import find_member
 
         signer = unlock_signer(ctx, key_name, dev_account)
         membership = ctx.contract("Membership")
@@ -91,9 +91,9 @@ def standard_promote(ctx, key_name, dev_account, member):
 
     Anyone may trigger it. Example: waico standard promote MYS --key MYS
     """
-    from ..errors import LedgerError
-    from ..membership import find_member
-    from ..pathway import promote
+    from ledger.errors import LedgerError
+    from ledger.org.membership import find_member
+    from ledger.org.pathway import promote
 
     membership = ctx.contract("Membership")
     m = find_member(membership, member)

@@ -6,12 +6,12 @@ registry), compiled together per event by `plans` → store (one transaction per
 driven by `sync`.
 """
 
+from . import typed  # noqa: E402,F401  (registers the typed tables' mappers on MAPPERS)
 from .decode import Decoder, Event
 from .rows import MAPPERS, Arg, Const, RowMappers, position
 from .store import open_db
 from .sync import Progress, SyncOptions, SyncStats, sync
 from .tables import Block, Cursor, RawEvent
-from . import typed  # noqa: E402,F401  (registers the typed tables' mappers on MAPPERS)
 
 __all__ = [
     "Arg", "Block", "Const", "Cursor", "Decoder", "Event", "MAPPERS", "Progress", "RawEvent", "RowMappers",

@@ -27,7 +27,7 @@ import sys
 import threading
 from typing import Any, Callable, Iterator
 
-from ..errors import MirrorError
+from ledger.errors import MirrorError
 
 _DONE = "__producer_done__"
 

@@ -13,8 +13,8 @@ data the fast path rejects, goes through eth-abi.
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any, Callable, Iterable
 
 from eth_abi.grammar import BasicType, TupleType, parse

@@ -30,7 +30,7 @@ import requests
 import urllib3
 from web3 import HTTPProvider, Web3
 
-from ..errors import MirrorError
+from ledger.errors import MirrorError
 
 # Messages with which nodes refuse a range as too large or too rich (geth, erigon,
 # nethermind, besu, reth, infura, alchemy, quicknode...), lowercased.

@@ -18,7 +18,8 @@ from typing import Any, Callable, Iterable
 
 from sqlalchemy import Table
 
-from ..errors import ConfigError
+from ledger.errors import ConfigError
+
 from .decode import Decoder, Event, fast_source
 from .fetch import Header
 from .rows import Arg, Columns, Const, RowMappers, Rows, block_row, raw_event_row

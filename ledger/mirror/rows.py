@@ -29,7 +29,8 @@ from typing import Any, Callable, Iterable
 
 from sqlalchemy import Table
 
-from ..errors import ConfigError
+from ledger.errors import ConfigError
+
 from .decode import Event
 from .fetch import Header
 

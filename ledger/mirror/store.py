@@ -10,17 +10,17 @@ log index), so a new contract set re-reading old blocks adds only what is missin
 from __future__ import annotations
 
 import hashlib
-from itertools import chain
 import os
 import sqlite3
 import threading
+from itertools import chain
 from pathlib import Path
 from typing import Iterable
 
 from sqlalchemy import Engine, and_, create_engine, delete, event, insert, select, update
 
 from .fetch import Header
-from .rows import Rows, RowMappers
+from .rows import RowMappers, Rows
 from .tables import BLOCK_COLUMNS, RAW_EVENT_COLUMNS, Block, Cursor, RawEvent
 
 

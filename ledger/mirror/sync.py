@@ -25,9 +25,10 @@ from typing import Callable
 
 from web3 import Web3
 
-from ..errors import ConfigError, MirrorError
-from .decode import Decoder
+from ledger.errors import ConfigError, MirrorError
+
 from .background import ProducerProcess, ProducerThread, fork_available
+from .decode import Decoder
 from .fetch import ChainMoved, Fetcher, Header, Range, Retry, Rpc, Span, raw_web3
 from .plans import Plans
 from .rows import MAPPERS, RowMappers

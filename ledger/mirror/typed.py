@@ -76,7 +76,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, PrimaryKeyConstraint, Text
+from sqlalchemy import BigInteger, Column, PrimaryKeyConstraint, Text
 from sqlalchemy.dialects.postgresql import NUMERIC
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel

@@ -11,8 +11,16 @@ Prints the figures and writes reports/governor_gas.json. Gas is whole-transactio
 import json
 from pathlib import Path
 
-from brownie import (BaselineGovernor, BaselineVotesToken, Membership, TimelockController, WaicoGovernor,
-                     accounts, chain, web3)
+from brownie import (
+    BaselineGovernor,
+    BaselineVotesToken,
+    Membership,
+    TimelockController,
+    WaicoGovernor,
+    accounts,
+    chain,
+    web3,
+)
 from eth_account import Account
 
 BATCH_SIZES = [10, 100, 500]

@@ -42,15 +42,16 @@ from eth_account import Account  # noqa: E402
 from eth_utils import keccak  # noqa: E402
 from sqlmodel import Session, create_engine  # noqa: E402
 
-from ledger.anvil import Anvil, dev_private_key  # noqa: E402
-from ledger.ballots import Ballot, Support, sign  # noqa: E402
-from ledger.chain import Signer, connect  # noqa: E402
-from ledger.deploy import Parameters, deploy  # noqa: E402
-from ledger.manifest import Manifest  # noqa: E402
-from ledger.governance import Action, Track, propose  # noqa: E402
-from ledger.mirror import RawEvent, SyncOptions, sync  # noqa: E402
+from ledger.chain.anvil import Anvil, dev_private_key  # noqa: E402
+from ledger.chain.manifest import Manifest  # noqa: E402
+from ledger.chain.node import connect  # noqa: E402
+from ledger.chain.transactions import Signer  # noqa: E402
+from ledger.mirror import RawEvent, sync  # noqa: E402
 from ledger.mirror.fetch import Rpc, raw_web3  # noqa: E402
 from ledger.mirror.store import open_db  # noqa: E402
+from ledger.org.ballots import Ballot, Support, sign  # noqa: E402
+from ledger.org.deploy import Parameters, deploy  # noqa: E402
+from ledger.org.governance import Action, Track, propose  # noqa: E402
 from tests import pgcluster  # noqa: E402
 
 BATCH = 1_000

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from brownie import web3
 
-from ledger.chain import connect
-from ledger.manifest import Manifest
-from ledger.membership import read_members
+from ledger.chain.manifest import Manifest
+from ledger.chain.node import connect
+from ledger.org.membership import read_members
 
 ROOT = Path(__file__).resolve().parents[2]
 

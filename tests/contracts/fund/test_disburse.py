@@ -6,7 +6,7 @@ from eth_abi import encode
 
 from tests.contracts.conftest import CORPORATE, FULL, OBSERVER, STATE
 from tests.contracts.fund.conftest import USD, payouts, reverts_with
-from ledger.formula import allocate
+from ledger.org.formula import allocate
 
 
 def test_round_pays_the_split_preview_announced(fund, token, admin, funded, scored):

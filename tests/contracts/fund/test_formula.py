@@ -10,7 +10,7 @@ from hypothesis import settings
 given_readonly = _hypothesis_given
 
 from tests.contracts.fund.conftest import reverts_with
-from ledger.formula import allocate, cap_amount
+from ledger.org.formula import allocate, cap_amount
 
 
 @pytest.mark.parametrize(

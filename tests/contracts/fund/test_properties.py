@@ -10,7 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from tests.contracts.conftest import CORPORATE, FULL, OBSERVER, PARTNER, STATE
 from tests.contracts.fund.conftest import EPOCH_LENGTH, SOURCE_HASH, SOURCE_URI, reverts_with
-from ledger.formula import allocate, cap_amount
+from ledger.org.formula import allocate, cap_amount
 
 POOL = [(STATE, FULL), (STATE, PARTNER), (CORPORATE, FULL), (STATE, OBSERVER), (STATE, FULL), (CORPORATE, PARTNER)]
 KEYED = range(3, 3 + len(POOL))  # keyed accounts, so that members can claim

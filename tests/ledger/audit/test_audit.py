@@ -3,15 +3,15 @@
 import json
 import sqlite3
 
-from eth_abi import encode as abi_encode
 
-from ledger.audit import audit
-from ledger.governance import Action, Track, propose
-from ledger.chain import Signer, mine
-from ledger.anvil import dev_private_key
-from ledger import keys
-from ledger.demo import DEMO_PASSWORD
+from ledger.app import keys
+from ledger.app.demo import DEMO_PASSWORD
+from ledger.audit.run import audit
+from ledger.chain.anvil import dev_private_key
+from ledger.chain.node import mine
+from ledger.chain.transactions import Signer
 from ledger.mirror import sync
+from ledger.org.governance import Action, Track, propose
 
 
 def canonical(args: dict) -> str:
@@ -151,8 +151,8 @@ def test_deleted_contribution_breaks_the_fund_balance(demo_chain, mirror_copy):
     assert findings(report, "fund")["fund"][0].endswith(f"off by {amount})")
 
 
-def test_direct_vote_is_verified_by_its_sender(demo_chain, mirror_copy):
-    """Runs last in this module: it moves the chain on (a new proposal and a direct vote)."""
+def test_direct_vote_is_verified_by_its_sender(demo_snapshot, mirror_copy):
+    demo_chain = demo_snapshot  # a new proposal and a direct vote, undone afterwards
     w3, manifest = demo_chain.w3, demo_chain.manifest
     governor = manifest.contract(w3, "WaicoGovernor")
     secretariat = Signer(w3, dev_private_key(0), manifest.error_decoder())

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ledger.anvil import Anvil, dev_private_key
-from ledger.chain import Signer, connect
-from ledger.deploy import Parameters, deploy
-
+from ledger.chain.anvil import Anvil, dev_private_key
+from ledger.chain.node import connect
+from ledger.chain.transactions import Signer
+from ledger.org.deploy import Parameters, deploy
 from tests import pgcluster
+
 from .support import activity
 
 

@@ -11,7 +11,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ledger.anvil import free_port
+from ledger.chain.anvil import free_port
 
 
 @dataclass

@@ -7,10 +7,10 @@ import random
 
 from sqlalchemy import create_engine, inspect, select, text
 
-from ledger.chain import Signer
-from ledger.membership import Kind, RosterEntry, Tier, admit_calls
+from ledger.chain.transactions import Signer
 from ledger.mirror import MAPPERS
 from ledger.mirror.store import database_url
+from ledger.org.membership import Kind, RosterEntry, Tier, admit_calls
 
 ADMIT_GAS = 400_000
 CALL_GAS = 200_000

@@ -19,8 +19,8 @@ PROJECT = Path(ledger.__file__).resolve().parent.parent
 CHILD = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from ledger.chain import connect
-from ledger.manifest import Manifest
+from ledger.chain.node import connect
+from ledger.chain.manifest import Manifest
 from ledger.mirror import SyncOptions, sync
 w3 = connect(sys.argv[2])
 manifest = Manifest.load(sys.argv[3])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import random
 
-from eth_abi import encode
 from eth_abi import decode as abi_decode
+from eth_abi import encode
 
 from ledger.mirror.decode import Decoder, EventDecoder, topic0
 

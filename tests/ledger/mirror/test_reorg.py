@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from ledger.chain import mine
+from ledger.chain.node import mine
 from ledger.mirror import sync
 
 from .support import CALL_GAS, activity, chain_logs, mirrored_logs, typed_dump

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import BigInteger, Column, MetaData, Table, Text, create_engine, text
 from sqlmodel import Field, SQLModel
 
-from ledger.chain import mine
+from ledger.chain.node import mine
 from ledger.errors import ConfigError
 from ledger.mirror import MAPPERS, Progress, RowMappers, SyncOptions, open_db, position, sync
 from ledger.mirror.store import Checkpointer, database_url
@@ -170,8 +170,8 @@ def test_sync_to_the_finalized_block(w3, deployment, db):
 
 
 def test_a_contract_added_to_the_manifest_later_is_backfilled_without_duplicates(w3, deployment, secretariat, db):
-    from ledger.deploy import Parameters, deploy
-    from ledger.manifest import Manifest
+    from ledger.chain.manifest import Manifest
+    from ledger.org.deploy import Parameters, deploy
 
     sync(w3, deployment, db)
     before = query(db, "SELECT COUNT(*) FROM raw_event")[0][0]

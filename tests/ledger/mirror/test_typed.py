@@ -9,18 +9,14 @@ from collections import Counter
 
 import pytest
 from eth_utils import keccak
-
-from ledger import demo
-from ledger.anvil import Anvil
-from ledger.chain import connect
 from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from ledger.errors import ConfigError
 from ledger.mirror import MAPPERS, Event, RowMappers, sync, typed
+from ledger.mirror.decode import Decoder
 from ledger.mirror.fetch import Header
 from ledger.mirror.plans import Plans
-from ledger.mirror.decode import Decoder
 from ledger.mirror.store import Store, open_db
 
 from .support import typed_dump
@@ -48,14 +44,9 @@ CONTRACT_OF = {"member_event": "Membership", "standard": "Membership", "declarat
 
 
 @pytest.fixture(scope="module")
-def demo_chain(tmp_path_factory):
-    """The demo (members, proposals on three tracks with batched ballots, a fund round) on an anvil of its own."""
-    with Anvil(accounts=5) as node:
-        workdir = tmp_path_factory.mktemp("demo")
-        result = demo.run(workdir, rpc_url=node.url)
-        from ledger.manifest import Manifest
-
-        yield connect(node.url), Manifest.load(result.manifest_path)
+def demo_chain(demo_chain):
+    """The shared demo chain (tests/ledger/conftest.py), as (w3, manifest)."""
+    return demo_chain.w3, demo_chain.manifest
 
 
 def query(db, sql: str) -> list[tuple]:

@@ -5,8 +5,9 @@ import stat
 
 import pytest
 
-from ledger import merkle
-from ledger.checkpoint import (
+from ledger.errors import CheckpointInvalid, ConfigError, KeystoreError, ProofInvalid
+from ledger.tlog import merkle
+from ledger.tlog.checkpoint import (
     Checkpoint,
     generate_key,
     load_signer_key,
@@ -16,8 +17,7 @@ from ledger.checkpoint import (
     verify_inclusion_in,
     verify_log_grew,
 )
-from ledger.errors import CheckpointInvalid, ConfigError, KeyError_, ProofInvalid
-from ledger.note import Signer, Verifier, sign_note
+from ledger.tlog.note import NoteSigner, NoteVerifier, sign_note
 
 ORIGIN = "waico.example/ledger"
 # C2SP tlog-checkpoint's example (its key is not published: used for the text format only).
@@ -28,7 +28,7 @@ SPEC_EXAMPLE = ("example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xa
 @pytest.fixture(scope="module")
 def keys():
     skey, vkey = generate_key(ORIGIN)
-    return Signer.parse(skey), vkey
+    return NoteSigner.parse(skey), vkey
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_signed_checkpoint_verifies_with_the_log_key_and_origin(keys, checkpoint
     note = sign_checkpoint(checkpoint, signer)
     assert note.startswith(checkpoint.to_text() + "\n— " + ORIGIN + " ")
     assert verify_checkpoint(note, vkey, ORIGIN) == checkpoint
-    assert verify_checkpoint(note.encode(), Verifier.parse(vkey), ORIGIN) == checkpoint
+    assert verify_checkpoint(note.encode(), NoteVerifier.parse(vkey), ORIGIN) == checkpoint
 
 
 def test_tampered_size_root_or_origin_is_rejected(keys, checkpoint):
@@ -113,7 +113,7 @@ def test_any_flipped_byte_of_a_signed_checkpoint_is_rejected(keys, checkpoint):
 
 def test_checkpoint_from_another_key_is_rejected(keys, checkpoint):
     _, vkey = keys
-    impostor = Signer.generate(ORIGIN)  # same name, different key: an unknown key ID
+    impostor = NoteSigner.generate(ORIGIN)  # same name, different key: an unknown key ID
     with pytest.raises(CheckpointInvalid, match="no verifiable signatures"):
         verify_checkpoint(sign_checkpoint(checkpoint, impostor), vkey, ORIGIN)
 
@@ -137,7 +137,7 @@ def test_log_key_signs_only_its_own_origin(keys):
 
 def test_witness_cosignatures_and_unknown_signatures_are_ignored(keys, checkpoint):
     signer, vkey = keys
-    witness = Signer.generate("witness.example/w1")
+    witness = NoteSigner.generate("witness.example/w1")
     note = sign_note(checkpoint.to_text(), signer, witness)
     assert verify_checkpoint(note, vkey, ORIGIN) == checkpoint
 
@@ -199,14 +199,14 @@ def test_group_readable_missing_or_malformed_key_files_are_refused(tmp_path):
     path = tmp_path / "log.key"
     save_signer_key(path, generate_key(ORIGIN)[0])
     path.chmod(0o640)
-    with pytest.raises(KeyError_, match="accessible by others"):
+    with pytest.raises(KeystoreError, match="accessible by others"):
         load_signer_key(path)
-    with pytest.raises(KeyError_, match="cannot read"):
+    with pytest.raises(KeystoreError, match="cannot read"):
         load_signer_key(tmp_path / "missing.key")
     bad = tmp_path / "bad.key"
     bad.write_text("PRIVATE+KEY+nonsense\n")
     bad.chmod(0o600)
-    with pytest.raises(KeyError_, match="malformed"):
+    with pytest.raises(KeystoreError, match="malformed"):
         load_signer_key(bad)
 
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import merkle
-from ledger.leaves import MAGIC, LogEvent, canonical_event
+from ledger.tlog import merkle
+from ledger.tlog.leaves import MAGIC, LogEvent, canonical_event
 
 EXAMPLE = dict(chain_id=31337, block_number=7, block_hash=b"\x11" * 32, tx_hash=b"\x22" * 32,
                log_index=3, address=b"\x33" * 20, topics=[b"\x44" * 32, b"\x55" * 32],

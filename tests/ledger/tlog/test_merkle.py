@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import merkle
 from ledger.errors import ProofInvalid
-from ledger.merkle import (
+from ledger.tlog import merkle
+from ledger.tlog.merkle import (
     ConsistencyProof,
     InclusionProof,
     consistency_path,

@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from ledger.errors import CheckpointInvalid
-from ledger.note import Signature, Signer, Verifier, key_id, open_note, sign_note
+from ledger.tlog.note import NoteSigner, NoteVerifier, Signature, key_id, open_note, sign_note
 
 # sumdb/note note_test.go (TestNewSigner/TestSign, TestNewVerifier, TestOpen).
 PETER_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
@@ -24,12 +24,12 @@ ENOCH = Signature("EnochRoot", 0xAF0CFE78, ENOCH_B64)
 TESSERA_SKEY = "PRIVATE+KEY+example.com/log/testdata+33d7b496+AeymY/SZAX0jZcJ8enZ5FY1Dz+wTML2yWSkK+9DSF3eg"
 TESSERA_VKEY = "example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx"
 
-peter = Verifier.parse(PETER_VKEY)
-enoch = Verifier.parse(ENOCH_VKEY)
+peter = NoteVerifier.parse(PETER_VKEY)
+enoch = NoteVerifier.parse(ENOCH_VKEY)
 
 
 def test_go_test_signer_reproduces_the_go_signed_note_byte_for_byte():
-    signer = Signer.parse(PETER_SKEY)
+    signer = NoteSigner.parse(PETER_SKEY)
     assert signer.verifier == peter and signer.to_text() == PETER_SKEY
     assert sign_note(TEXT, signer) == TEXT + "\n" + PETER_SIG
 
@@ -38,7 +38,7 @@ def test_key_texts_round_trip_and_key_ids_match_the_vectors():
     assert peter.to_text() == PETER_VKEY and enoch.to_text() == ENOCH_VKEY
     assert peter.key_id == 0xC74F20A3 == key_id("PeterNeumann", peter.public_key)
     assert enoch.key_id == 0xAF0CFE78
-    tessera = Signer.parse(TESSERA_SKEY)
+    tessera = NoteSigner.parse(TESSERA_SKEY)
     assert tessera.to_text() == TESSERA_SKEY
     assert tessera.verifier.to_text() == TESSERA_VKEY
 
@@ -46,7 +46,7 @@ def test_key_texts_round_trip_and_key_ids_match_the_vectors():
 def test_the_brief_s_variant_of_the_go_private_key_is_rejected():
     # The seed differs from note_test.go's; its key ID no longer matches its public key.
     with pytest.raises(CheckpointInvalid, match="key ID does not match"):
-        Signer.parse("PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxEXUuAAs")
+        NoteSigner.parse("PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxEXUuAAs")
 
 
 def test_every_substring_and_every_mangled_byte_of_a_verifier_key_is_rejected():
@@ -55,14 +55,14 @@ def test_every_substring_and_every_mangled_byte_of_a_verifier_key_is_rejected():
         for j in range(i + 1, len(PETER_VKEY) + 1):
             if (i, j) != (0, len(PETER_VKEY)):
                 with pytest.raises(CheckpointInvalid):
-                    Verifier.parse(PETER_VKEY[i:j])
+                    NoteVerifier.parse(PETER_VKEY[i:j])
     for i in range(len(PETER_VKEY)):
         with pytest.raises(CheckpointInvalid):
-            Verifier.parse(PETER_VKEY[:i] + chr(ord(PETER_VKEY[i]) + 1) + PETER_VKEY[i + 1:])
+            NoteVerifier.parse(PETER_VKEY[:i] + chr(ord(PETER_VKEY[i]) + 1) + PETER_VKEY[i + 1:])
     for bad in ["PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==",
                 "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"]:
         with pytest.raises(CheckpointInvalid):
-            Verifier.parse(bad)
+            NoteVerifier.parse(bad)
 
 
 def test_every_substring_and_every_mangled_byte_of_a_signer_key_is_rejected():
@@ -70,10 +70,10 @@ def test_every_substring_and_every_mangled_byte_of_a_signer_key_is_rejected():
         for j in range(i + 1, len(PETER_SKEY) + 1):
             if (i, j) != (0, len(PETER_SKEY)):
                 with pytest.raises(CheckpointInvalid):
-                    Signer.parse(PETER_SKEY[i:j])
+                    NoteSigner.parse(PETER_SKEY[i:j])
     for i in range(len(PETER_SKEY)):
         with pytest.raises(CheckpointInvalid):
-            Signer.parse(PETER_SKEY[:i] + chr(ord(PETER_SKEY[i]) + 1) + PETER_SKEY[i + 1:])
+            NoteSigner.parse(PETER_SKEY[:i] + chr(ord(PETER_SKEY[i]) + 1) + PETER_SKEY[i + 1:])
 
 
 def test_open_verifies_known_keys_and_ignores_unknown_ones():
@@ -150,30 +150,30 @@ def test_text_may_contain_blank_lines_and_the_last_blank_line_separates_signatur
     example = ("Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n"
                "\n— quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n")
     text = example[: example.rfind("\n\n") + 1]
-    signer = Signer.generate("quasimodo.example/salvatore")
+    signer = NoteSigner.generate("quasimodo.example/salvatore")
     assert open_note(sign_note(text, signer), [signer.verifier])[0] == text
     with pytest.raises(CheckpointInvalid, match="no verifiable signatures"):
         open_note(example, [signer.verifier])  # same name, another key ID: unknown, ignored
 
 
 def test_sign_refuses_text_without_final_newline_or_with_control_characters():
-    signer = Signer.parse(PETER_SKEY)
+    signer = NoteSigner.parse(PETER_SKEY)
     for text in ("abc", "a\tb\n"):
         with pytest.raises(CheckpointInvalid, match="malformed"):
             sign_note(text, signer)
 
 
 def test_several_signers_each_add_a_line_that_verifies():
-    signer, other = Signer.generate("a.example/log"), Signer.generate("b.example/witness")
+    signer, other = NoteSigner.generate("a.example/log"), NoteSigner.generate("b.example/witness")
     note = sign_note(TEXT, signer, other)
     assert [s.name for s in open_note(note, [signer.verifier, other.verifier])[1]] == [
         "a.example/log", "b.example/witness"]
 
 
 def test_generated_key_signs_and_its_signature_carries_the_key_id():
-    signer = Signer.generate("waico.example/ledger")
-    assert Signer.parse(signer.to_text()) == signer
-    assert Verifier.parse(signer.verifier.to_text()) == signer.verifier
+    signer = NoteSigner.generate("waico.example/ledger")
+    assert NoteSigner.parse(signer.to_text()) == signer
+    assert NoteVerifier.parse(signer.verifier.to_text()) == signer.verifier
     sig = open_note(sign_note(TEXT, signer), [signer.verifier])[1][0]
     assert base64.b64decode(sig.base64)[:4] == signer.key_id.to_bytes(4, "big")
     assert "seed" not in repr(signer)
@@ -182,4 +182,4 @@ def test_generated_key_signs_and_its_signature_carries_the_key_id():
 @pytest.mark.parametrize("name", ["", "two words", "a+b", "tab\there"])
 def test_invalid_key_names_are_refused(name):
     with pytest.raises(CheckpointInvalid, match="invalid key name"):
-        Signer.generate(name)
+        NoteSigner.generate(name)

@@ -1,0 +1,135 @@
+"""The secretariat's runs, as the brownie scripts in scripts/ call them: deploy, onboard, disburse.
+
+Each takes the RPC URL of the network brownie is connected to and signs with the key named by
+WAICO_KEY (label, address or keystore file; password from WAICO_PASSWORD or a prompt), or on a
+local development chain (chain id 31337) with anvil's first dev account.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ledger.chain.anvil import dev_private_key
+from ledger.chain.manifest import Manifest
+from ledger.chain.node import connect
+from ledger.chain.transactions import Signer
+from ledger.errors import ConfigError
+
+from . import keys
+from .config import Config, write_settings
+
+LOCAL_CHAIN_ID = 31337
+
+
+def session(rpc_url: str) -> tuple:
+    config = Config.resolve(rpc=rpc_url)
+    w3 = connect(rpc_url)
+    manifest = Manifest.load(config.deployment) if config.deployment.exists() else None
+    decoder = manifest.error_decoder() if manifest else None
+    key_name = os.environ.get("WAICO_KEY")
+    if key_name:
+        key = keys.find_key(config.keys_dir, key_name)
+        password = keys.password_from_env()
+        if password is None:
+            import getpass
+
+            password = getpass.getpass(f"Password for {key.label} ({key.address}): ")
+        signer = Signer(w3, keys.unlock(key, password), decoder)
+    elif w3.eth.chain_id == LOCAL_CHAIN_ID:
+        signer = Signer(w3, dev_private_key(0), decoder)
+    else:
+        raise ConfigError("set WAICO_KEY to the secretariat's keystore (this is not a local chain)")
+    return w3, signer, config, manifest
+
+
+def _require(manifest, config):
+    if manifest is None:
+        raise ConfigError(f"no deployment at {config.deployment}: run scripts/deploy.py first")
+    return manifest
+
+
+def deploy(rpc_url: str) -> Manifest:
+    from ledger.org.deploy import Parameters
+    from ledger.org.deploy import deploy as run
+
+    w3, signer, config, _ = session(rpc_url)
+    params = Parameters.local_demo() if w3.eth.chain_id == LOCAL_CHAIN_ID else Parameters()
+    manifest = run(w3, signer, Parameters(**{**params.__dict__, "verifiers": (signer.address,)}))
+    manifest.save(config.deployment)
+    write_settings(config.workdir, rpc_url=rpc_url)
+    for name, c in manifest.contracts.items():
+        print(f"{name:<20} {c.address}")
+    print(f"manifest: {config.deployment}\nThe deployer is still admin: run scripts/onboard.py, which hands over.")
+    return manifest
+
+
+def onboard(rpc_url: str, roster_path: Path, hand_over_after: bool = True) -> None:
+    from ledger.org.deploy import hand_over
+    from ledger.org.membership import load_roster
+    from ledger.org.onboarding import can_admit_directly
+    from ledger.org.onboarding import onboard as run
+
+    w3, signer, config, manifest = session(rpc_url)
+    manifest = _require(manifest, config)
+    roster = load_roster(roster_path)
+    missing = [e.identifier for e in roster if e.address is None]
+    if missing and w3.eth.chain_id != LOCAL_CHAIN_ID:
+        raise ConfigError(f"{roster_path}: no address for {', '.join(missing[:5])}: add an `address` column")
+    # on a local chain, members without an address get a fresh keystore (password WAICO_PASSWORD or "waico")
+    password = keys.password_from_env() or "waico"
+    addresses = [e.address or keys.ensure_key(config.keys_dir, e.identifier, password).address for e in roster]
+    direct = can_admit_directly(w3, manifest, signer.address)
+    proposal = run(w3, signer, manifest, roster, addresses, roster_path)
+    if proposal is not None:
+        print(f"the deployer is no longer admin: proposed the admission as proposal {proposal}")
+        return
+    print(f"admitted {len(roster)} members from {roster_path}")
+    if direct and hand_over_after:
+        hand_over(w3, signer, manifest)
+        print("handed every admin role to the timelock; the deployer renounced its own")
+
+
+def disburse(rpc_url: str, step: str, budget: str | None = None) -> None:
+    """`propose BUDGET`: preview the round and propose it; `enact`: queue or execute what passed."""
+    from ledger.org.fund import preview, token_of
+    from ledger.org.governance import Action, ProposalState, Track, execute, propose, queue, read_proposals
+
+    from .summary import table
+
+    w3, signer, config, manifest = session(rpc_url)
+    manifest = _require(manifest, config)
+    fund = manifest.contract(w3, "EquityFund")
+    governor = manifest.contract(w3, "WaicoGovernor")
+    token = token_of(w3, fund)
+    if step == "propose":
+        if budget is None:
+            raise ConfigError("say the budget: brownie run scripts/disburse.py main propose 500000")
+        units = token.parse(budget)
+        p = preview(fund, units)
+        print(table([("member", "score", "amount")]
+                    + [(a.member, str(a.score), token.show(a.amount)) for a in p.allocations], right={1, 2}))
+        call = fund.functions.disburse(units)
+        pid = propose(signer, governor, Track.Ordinary,
+                      [Action(fund.address, 0, bytes.fromhex(call._encode_transaction_data()[2:]))],
+                      f"# Equity adjustment round: disburse {token.show(units)} by need score\n\n"
+                      f"Preview: {len(p.allocations)} recipients, {token.show(p.paid)} paid.")
+        print(f"proposed round as proposal {pid}; members vote with `waico ballot sign/submit`")
+    elif step == "enact":
+        rounds = [p for p in read_proposals(governor, manifest.contracts["WaicoGovernor"].block)
+                  if p.actions and p.actions[0].target == fund.address]
+        for p in rounds:
+            if p.state is ProposalState.Succeeded:
+                queue(signer, governor, p)
+                print(f"queued {p.title}; execute after the timelock delay")
+            elif p.state is ProposalState.Queued:
+                eta = governor.functions.proposalEta(p.id).call()
+                if w3.eth.get_block("latest")["timestamp"] >= eta:
+                    execute(signer, governor, p)
+                    print(f"executed {p.title}")
+                else:
+                    print(f"{p.title}: queued, executable from timestamp {eta}")
+            else:
+                print(f"{p.title}: {p.state.name}")
+    else:
+        raise ConfigError(f"unknown step {step!r}: propose BUDGET, or enact")

@@ -1,0 +1,187 @@
+"""The checkpointed event log: the mirror's finalized events as leaves, signed checkpoints of
+them, and proofs. Pure formats live in `leaves`, `merkle`, `note` and `checkpoint`; this module
+ties them to a deployment, its mirror and the chain.
+
+The log's origin (also its key's name) is `waico-ledger.example/<chain id>/<governor address>`,
+so two deployments never share a log. Leaves are the events of every manifest contract up to a
+finalized block, in chain order (see `ledger.leaves`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text as sql
+
+from ledger.chain.manifest import Manifest
+from ledger.errors import CheckpointInvalid, ConfigError
+from ledger.tlog import merkle
+from ledger.tlog.checkpoint import (
+    Checkpoint,
+    generate_key,
+    load_signer_key,
+    save_signer_key,
+    sign_checkpoint,
+    verify_checkpoint,
+    verify_inclusion_in,
+    verify_log_grew,
+)
+from ledger.tlog.leaves import LogEvent
+from ledger.tlog.note import NoteVerifier
+
+KEY_FILE = "checkpoint.key"
+VERIFIER_FILE = "checkpoint.pub"
+LATEST = "checkpoint.txt"
+
+
+def origin_of(manifest: Manifest) -> str:
+    governor = manifest.contracts.get("WaicoGovernor") or next(iter(manifest.contracts.values()))
+    return f"waico-ledger.example/{manifest.chain_id}/{governor.address.lower()}"
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One leaf, with where it came from (to name it in proofs)."""
+
+    index: int
+    event: LogEvent
+
+    @property
+    def leaf(self) -> bytes:
+        return self.event.encode()
+
+
+def mirrored_events(db_url: str, manifest: Manifest, up_to_block: int | None = None) -> list[LoggedEvent]:
+    """The mirror's events of `manifest` in chain order, up to `up_to_block` (inclusive)."""
+    from ledger.mirror import open_db
+
+    engine = open_db(db_url)
+    addresses = [c.address.lower() for c in manifest.contracts.values()]
+    query = ("SELECT block_number, block_hash, tx_hash, log_index, address, topics, data FROM raw_event "
+             "WHERE chain_id = :chain" + (" AND block_number <= :upto" if up_to_block is not None else "")
+             + " ORDER BY block_number, log_index")
+    with engine.connect() as conn:
+        rows = conn.execute(sql(query), {"chain": manifest.chain_id, "upto": up_to_block}).all()
+    engine.dispose()
+    wanted = set(addresses)
+    out = []
+    for number, block_hash, tx_hash, log_index, address, topics, data in rows:
+        if address.lower() not in wanted:
+            continue
+        out.append(LoggedEvent(len(out), LogEvent(
+            manifest.chain_id, number, _hex(block_hash), _hex(tx_hash), log_index, _hex(address),
+            tuple(_hex(t) for t in json.loads(topics)), _hex(data))))
+    return out
+
+
+def chain_events(w3, manifest: Manifest, up_to_block: int) -> list[LoggedEvent]:
+    """The same leaves read straight from the chain (for checking a checkpoint without a mirror)."""
+    from ledger.mirror.fetch import Retry, Rpc, raw_web3
+
+    rpc = Rpc(raw_web3(w3), Retry())
+    start = min(c.block for c in manifest.contracts.values())
+    logs = rpc.call("eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(up_to_block),
+                                     "address": [c.address for c in manifest.contracts.values()]}])
+    logs.sort(key=lambda l: (int(l["blockNumber"], 16), int(l["logIndex"], 16)))
+    return [LoggedEvent(i, LogEvent(manifest.chain_id, int(l["blockNumber"], 16), _hex(l["blockHash"]),
+                                    _hex(l["transactionHash"]), int(l["logIndex"], 16), _hex(l["address"]),
+                                    tuple(_hex(t) for t in l["topics"]), _hex(l["data"])))
+            for i, l in enumerate(logs)]
+
+
+def _hex(value: str) -> bytes:
+    return bytes.fromhex(value[2:] if value.startswith("0x") else value)
+
+
+def finalized_block(w3) -> int:
+    return w3.eth.get_block("finalized")["number"]
+
+
+def ensure_key(workdir: Path, origin: str) -> tuple[Path, str]:
+    """The log's signer key file (created, mode 0600, if missing) and its verifier key text."""
+    path = workdir / KEY_FILE
+    if not path.exists():
+        signer_text, _ = generate_key(origin)
+        workdir.mkdir(parents=True, exist_ok=True)
+        save_signer_key(path, signer_text)
+    signer = load_signer_key(path)
+    if signer.name != origin:
+        raise ConfigError(f"{path} is the key of {signer.name!r}, not of this deployment's log {origin!r}")
+    verifier = signer.verifier.to_text()
+    (workdir / VERIFIER_FILE).write_text(verifier + "\n")
+    return path, verifier
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    checkpoint: Checkpoint
+    note: str
+    path: Path
+    verifier_key: str
+    up_to_block: int
+
+
+def sign(workdir: Path, manifest: Manifest, db_url: str, up_to_block: int) -> SignedCheckpoint:
+    """Sign a checkpoint of the mirror's events up to `up_to_block`; write it to the workdir."""
+    origin = origin_of(manifest)
+    key_path, verifier = ensure_key(workdir, origin)
+    leaves = [e.leaf for e in mirrored_events(db_url, manifest, up_to_block)]
+    cp = Checkpoint(origin, len(leaves), merkle.tree_root(leaves))
+    note = sign_checkpoint(cp, load_signer_key(key_path))
+    directory = workdir / "checkpoints"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"checkpoint-{cp.size}.txt"
+    path.write_text(note)
+    (workdir / LATEST).write_text(note)
+    return SignedCheckpoint(cp, note, path, verifier, up_to_block)
+
+
+def read_verifier(value: str) -> NoteVerifier:
+    """A verifier key given as its text or as a file holding it."""
+    candidate = Path(value)
+    text = candidate.read_text().strip() if candidate.is_file() else value.strip()
+    try:
+        return NoteVerifier.parse(text)
+    except CheckpointInvalid as exc:
+        raise CheckpointInvalid(f"not a verifier key ({exc})") from None
+
+
+def open_checkpoint(path: Path, verifier: NoteVerifier) -> Checkpoint:
+    try:
+        note = Path(path).read_text()
+    except OSError as exc:
+        raise ConfigError(f"cannot read checkpoint {path}: {exc.strerror}") from None
+    return verify_checkpoint(note, verifier, verifier.name)
+
+
+def check_against(checkpoint: Checkpoint, events: list[LoggedEvent]) -> None:
+    """Raise CheckpointInvalid unless the first `size` events hash to the checkpoint's root."""
+    if len(events) < checkpoint.size:
+        raise CheckpointInvalid(f"the checkpoint covers {checkpoint.size} events, only {len(events)} are here")
+    root = merkle.tree_root([e.leaf for e in events[:checkpoint.size]])
+    if root != checkpoint.root:
+        raise CheckpointInvalid(f"the first {checkpoint.size} events hash to another root: "
+                                "the log was rewritten, or this is another log")
+
+
+def inclusion(checkpoint: Checkpoint, events: list[LoggedEvent], tx_hash: str, log_index: int):
+    """The inclusion proof of the event (tx hash, log index) in the checkpointed tree, verified."""
+    wanted = (_hex(tx_hash), log_index)
+    match = [e for e in events[:checkpoint.size] if (e.event.tx_hash, e.event.log_index) == wanted]
+    if not match:
+        raise ConfigError(f"no event {tx_hash}:{log_index} among the checkpoint's {checkpoint.size} events")
+    event = match[0]
+    proof = merkle.inclusion_proof(event.index, [e.leaf for e in events[:checkpoint.size]])
+    verify_inclusion_in(checkpoint, proof, event.leaf)
+    return event, proof
+
+
+def consistency(old: Checkpoint, new: Checkpoint, events: list[LoggedEvent]):
+    """The consistency proof that `new`'s log extends `old`'s, verified."""
+    if old.size > new.size:
+        raise ConfigError("the old checkpoint is larger than the new one")
+    proof = merkle.consistency_proof(old.size, [e.leaf for e in events[:new.size]])
+    verify_log_grew(old, new, proof)
+    return proof

@@ -1,0 +1,219 @@
+"""Signed ballots: EIP-712 typed data, signing, offline verification, ballot files, relaying.
+
+A ballot is the EIP-712 struct `MemberBallot(uint256 proposalId,uint8 support,address voter,
+string reason)` in the domain ("WAICO Governor", "1", chainId, governor address). There is no
+nonce: each member counts once per proposal, so a member's pending ballots for different
+proposals never invalidate each other. A ballot file is JSON: `typedData` (the full
+eth_signTypedData_v4 payload) and `signature` (0x-hex), so any EIP-712 wallet can make one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak
+from web3 import Web3
+
+from ledger.errors import BallotInvalid
+
+DOMAIN_NAME = "WAICO Governor"
+DOMAIN_VERSION = "1"
+PRIMARY_TYPE = "MemberBallot"
+BALLOT_FIELDS = [
+    {"name": "proposalId", "type": "uint256"},
+    {"name": "support", "type": "uint8"},
+    {"name": "voter", "type": "address"},
+    {"name": "reason", "type": "string"},
+]
+DOMAIN_FIELDS = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+
+
+class Support(IntEnum):
+    Against = 0
+    For = 1
+    Abstain = 2
+
+    @classmethod
+    def parse(cls, text: str) -> "Support":
+        try:
+            return cls[text.strip().capitalize()]
+        except KeyError:
+            raise BallotInvalid(f"support must be for, against or abstain, not {text!r}") from None
+
+
+@dataclass(frozen=True)
+class Ballot:
+    chain_id: int
+    governor: str
+    proposal_id: int
+    support: Support
+    voter: str
+    reason: str = ""
+
+    def typed_data(self) -> dict:
+        """The full eth_signTypedData_v4 payload."""
+        return {
+            "types": {"EIP712Domain": [dict(f) for f in DOMAIN_FIELDS],
+                      PRIMARY_TYPE: [dict(f) for f in BALLOT_FIELDS]},
+            "primaryType": PRIMARY_TYPE,
+            "domain": {
+                "name": DOMAIN_NAME,
+                "version": DOMAIN_VERSION,
+                "chainId": self.chain_id,
+                "verifyingContract": self.governor,
+            },
+            "message": {
+                "proposalId": str(self.proposal_id),
+                "support": int(self.support),
+                "voter": self.voter,
+                "reason": self.reason,
+            },
+        }
+
+    def digest(self) -> bytes:
+        signable = encode_typed_data(full_message=_for_eth_account(self.typed_data()))
+        return keccak(b"\x19\x01" + signable.header + signable.body)
+
+    @classmethod
+    def from_typed_data(cls, data: dict) -> "Ballot":
+        """Parse and check a typed-data payload: exactly our types, primary type and domain."""
+        try:
+            if data["primaryType"] != PRIMARY_TYPE:
+                raise BallotInvalid(f"not a ballot: primaryType is {data['primaryType']!r}")
+            types = data["types"]
+            if types.get(PRIMARY_TYPE) != BALLOT_FIELDS or types.get("EIP712Domain") != DOMAIN_FIELDS:
+                raise BallotInvalid("the typed data does not have the MemberBallot type of WAICO Governor")
+            domain, message = data["domain"], data["message"]
+            if domain["name"] != DOMAIN_NAME or domain["version"] != DOMAIN_VERSION:
+                raise BallotInvalid(f"the ballot is for {domain['name']!r} v{domain['version']}, not WAICO Governor")
+            support = int(message["support"])
+            if support not in (0, 1, 2):
+                raise BallotInvalid(f"support must be 0, 1 or 2, not {support}")
+            reason = message.get("reason", "")
+            if not isinstance(reason, str):
+                raise BallotInvalid("reason must be a string")
+            return cls(
+                chain_id=int(domain["chainId"]),
+                governor=Web3.to_checksum_address(domain["verifyingContract"]),
+                proposal_id=int(message["proposalId"]),
+                support=Support(support),
+                voter=Web3.to_checksum_address(message["voter"]),
+                reason=reason,
+            )
+        except BallotInvalid:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BallotInvalid(f"malformed ballot typed data ({type(exc).__name__}: {exc})") from None
+
+
+def _for_eth_account(typed: dict) -> dict:
+    """eth-account wants uint256 message values as ints, not decimal strings."""
+    message = dict(typed["message"], proposalId=int(typed["message"]["proposalId"]))
+    return dict(typed, message=message)
+
+
+@dataclass(frozen=True)
+class SignedBallot:
+    ballot: Ballot
+    signature: bytes
+
+    def to_json(self) -> dict:
+        return {"typedData": self.ballot.typed_data(), "signature": "0x" + self.signature.hex()}
+
+    def save(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=1))
+        return path
+
+    def recovered_signer(self) -> str | None:
+        """The EOA that made the signature, or None if it is not a 65-byte ECDSA signature."""
+        if len(self.signature) != 65:
+            return None
+        try:
+            return Account._recover_hash(self.ballot.digest(), signature=self.signature)
+        except Exception:
+            return None
+
+    def as_tuple(self) -> tuple:
+        """The Solidity `SignedBallot` struct."""
+        b = self.ballot
+        return (b.proposal_id, int(b.support), b.voter, b.reason, self.signature)
+
+
+def sign(ballot: Ballot, private_key: bytes | str) -> SignedBallot:
+    signed = Account.sign_typed_data(private_key, full_message=_for_eth_account(ballot.typed_data()))
+    return SignedBallot(ballot, bytes(signed.signature))
+
+
+def parse(data: dict, source: str = "ballot") -> SignedBallot:
+    """A ballot file's JSON, checked for shape (not yet for signature or domain)."""
+    if not isinstance(data, dict) or "typedData" not in data or "signature" not in data:
+        raise BallotInvalid(f"{source}: a ballot file needs `typedData` and `signature`")
+    ballot = Ballot.from_typed_data(data["typedData"])
+    sig = data["signature"]
+    try:
+        signature = bytes.fromhex(sig.removeprefix("0x"))
+    except (AttributeError, ValueError):
+        raise BallotInvalid(f"{source}: the signature is not 0x-hex") from None
+    if not signature:
+        raise BallotInvalid(f"{source}: the signature is empty")
+    return SignedBallot(ballot, signature)
+
+
+def load(path: Path) -> SignedBallot:
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise BallotInvalid(f"{path}: no such ballot file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BallotInvalid(f"{path}: not JSON ({exc})") from None
+    try:
+        return parse(data, str(path))
+    except BallotInvalid as exc:
+        msg = str(exc)
+        raise BallotInvalid(msg if msg.startswith(str(path)) else f"{path}: {msg}") from None
+
+
+def check_domain(signed: SignedBallot, chain_id: int, governor: str, source: str = "ballot") -> None:
+    b = signed.ballot
+    if b.chain_id != chain_id:
+        raise BallotInvalid(f"{source}: the ballot is for chain {b.chain_id}, this deployment is on chain {chain_id}")
+    if b.governor != Web3.to_checksum_address(governor):
+        raise BallotInvalid(f"{source}: the ballot is for governor {b.governor}, this deployment's is {governor}")
+
+
+def check_signature(signed: SignedBallot, w3: Web3 | None = None, source: str = "ballot") -> str:
+    """Check the signature offline for an EOA; for a contract wallet, ask it (ERC-1271) via `w3`.
+
+    Returns how it was verified: "ecdsa" or "erc1271".
+    """
+    b = signed.ballot
+    if signed.recovered_signer() == b.voter:
+        return "ecdsa"
+    if w3 is not None and w3.eth.get_code(b.voter):
+        wallet = w3.eth.contract(address=b.voter, abi=ERC1271_ABI)
+        try:
+            magic = wallet.functions.isValidSignature(signed.ballot.digest(), signed.signature).call()
+        except Exception:
+            magic = b""
+        if bytes(magic) == ERC1271_MAGIC:
+            return "erc1271"
+    raise BallotInvalid(f"{source}: the signature is not the voter's ({b.voter}): forged or tampered")
+
+
+ERC1271_MAGIC = bytes.fromhex("1626ba7e")
+ERC1271_ABI = [{
+    "type": "function", "name": "isValidSignature", "stateMutability": "view",
+    "inputs": [{"name": "hash", "type": "bytes32"}, {"name": "signature", "type": "bytes"}],
+    "outputs": [{"name": "", "type": "bytes4"}],
+}]

@@ -1,0 +1,206 @@
+"""Proposals and their lifecycle on the WAICO Governor; relaying signed ballots in batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from eth_utils import keccak
+from web3.exceptions import ContractLogicError
+from web3.logs import DISCARD as _DISCARD
+
+from ledger.chain.transactions import Signer
+
+from .ballots import SignedBallot
+
+
+class Track(IntEnum):
+    Ordinary = 0
+    RapidResponse = 1
+    Constitutional = 2
+
+    @classmethod
+    def parse(cls, text: str) -> "Track":
+        key = text.replace("-", "").replace("_", "").lower()
+        for track in cls:
+            if track.name.lower() == key:
+                return track
+        from ledger.errors import ConfigError
+
+        raise ConfigError(f"unknown track {text!r}: ordinary, rapid-response or constitutional")
+
+
+class ProposalState(IntEnum):
+    Pending = 0
+    Active = 1
+    Canceled = 2
+    Defeated = 3
+    Succeeded = 4
+    Queued = 5
+    Expired = 6
+    Executed = 7
+
+
+@dataclass(frozen=True)
+class Action:
+    target: str
+    value: int
+    calldata: bytes
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: int
+    track: Track
+    state: ProposalState
+    proposer: str
+    snapshot: int
+    deadline: int
+    against: int
+    for_: int
+    abstain: int
+    states_for: int
+    states_against: int
+    quorum: int
+    description: str
+    actions: tuple[Action, ...]
+    block: int
+
+    @property
+    def title(self) -> str:
+        return self.description.strip().splitlines()[0].lstrip("# ") if self.description.strip() else ""
+
+    def to_json(self) -> dict:
+        return {
+            "id": str(self.id), "track": self.track.name, "state": self.state.name, "proposer": self.proposer,
+            "snapshot": self.snapshot, "deadline": self.deadline,
+            "votes": {"against": self.against, "for": self.for_, "abstain": self.abstain},
+            "states": {"for": self.states_for, "against": self.states_against}, "quorum": self.quorum,
+            "title": self.title, "description": self.description, "block": self.block,
+            "actions": [{"target": a.target, "value": a.value, "calldata": "0x" + a.calldata.hex()}
+                        for a in self.actions],
+        }
+
+
+def description_hash(description: str) -> bytes:
+    return keccak(text=description)
+
+
+def propose(signer: Signer, governor, track: Track, actions: list[Action], description: str) -> int:
+    """Submit a proposal on `track`; return its id."""
+    args = ([a.target for a in actions], [a.value for a in actions], [a.calldata for a in actions], description)
+    receipt = signer.send(governor.functions.proposeOnTrack(int(track), *args), f"proposing on the {track.name} track")
+    return _proposal_id_from(governor, receipt)
+
+
+def _proposal_id_from(governor, receipt) -> int:
+    for event in governor.events.ProposalCreated().process_receipt(receipt, errors=_DISCARD):
+        return event["args"]["proposalId"]
+    raise RuntimeError("no ProposalCreated event in the proposal's receipt")
+
+
+def queue(signer: Signer, governor, proposal: Proposal):
+    return signer.send(governor.functions.queue(*_lifecycle_args(proposal)), f"queueing proposal {proposal.id}")
+
+
+def execute(signer: Signer, governor, proposal: Proposal):
+    return signer.send(governor.functions.execute(*_lifecycle_args(proposal)), f"executing proposal {proposal.id}")
+
+
+def _lifecycle_args(p: Proposal):
+    return ([a.target for a in p.actions], [a.value for a in p.actions], [a.calldata for a in p.actions],
+            description_hash(p.description))
+
+
+def read_proposals(governor, from_block: int) -> list[Proposal]:
+    """Every proposal made since `from_block`, with its current state and tally."""
+    events = governor.events.ProposalCreated().get_logs(from_block=from_block)
+    return [_read(governor, e) for e in events]
+
+
+def read_proposal(governor, from_block: int, proposal_id: int) -> Proposal:
+    for p in read_proposals(governor, from_block):
+        if p.id == proposal_id:
+            return p
+    from ledger.errors import ConfigError
+
+    raise ConfigError(f"no proposal {proposal_id} on this governor")
+
+
+def _read(governor, event) -> Proposal:
+    a = event["args"]
+    pid = a["proposalId"]
+    against, for_, abstain = governor.functions.proposalVotes(pid).call()
+    states_for, states_against = governor.functions.proposalStateVotes(pid).call()
+    return Proposal(
+        id=pid,
+        track=Track(governor.functions.proposalTrack(pid).call()),
+        state=ProposalState(governor.functions.state(pid).call()),
+        proposer=a["proposer"],
+        snapshot=a["voteStart"],
+        deadline=governor.functions.proposalDeadline(pid).call(),
+        against=against, for_=for_, abstain=abstain, states_for=states_for, states_against=states_against,
+        quorum=_quorum(governor, pid),
+        description=a["description"],
+        actions=tuple(Action(t, v, bytes(c)) for t, v, c in zip(a["targets"], a["values"], a["calldatas"])),
+        block=event["blockNumber"],
+    )
+
+
+def _quorum(governor, pid: int) -> int:
+    """The proposal's quorum, or 0 while its snapshot is still in the future (Pending)."""
+    try:
+        return governor.functions.proposalQuorum(pid).call()
+    except ContractLogicError:
+        return 0
+
+
+@dataclass(frozen=True)
+class RelayOutcome:
+    """What became of one relayed ballot."""
+
+    signed: SignedBallot
+    counted: bool
+    weight: int = 0
+    skip_reason: str | None = None
+    tx_hash: str | None = None
+
+
+# WaicoGovernor.SkipReason, in order
+SKIP_REASONS = ["ProposalNotActive", "InvalidSignature", "InvalidSupport", "NotVotingMember", "AlreadyVoted"]
+
+
+def relay(signer: Signer, governor, ballots: list[SignedBallot], batch_size: int = 100,
+          on_batch=lambda done, total: None) -> list[RelayOutcome]:
+    """Relay ballots in batches (`castMemberBallots`), sending all batches before waiting.
+
+    Returns one outcome per ballot, in order: counted with its weight, or skipped with why.
+    """
+    batches = [ballots[i:i + batch_size] for i in range(0, len(ballots), batch_size)]
+    hashes = [signer.send(governor.functions.castMemberBallots([b.as_tuple() for b in batch]),
+                          "relaying ballots", wait=False) for batch in batches]
+    outcomes: list[RelayOutcome] = []
+    for batch, tx_hash in zip(batches, hashes):
+        receipt = signer.wait(tx_hash, "relaying ballots")
+        outcomes.extend(_outcomes(governor, batch, receipt))
+        on_batch(len(outcomes), len(ballots))
+    return outcomes
+
+
+def _outcomes(governor, batch: list[SignedBallot], receipt) -> list[RelayOutcome]:
+    counted = {(e["args"]["proposalId"], e["args"]["voter"]): e["args"]["weight"]
+               for e in governor.events.VoteCast().process_receipt(receipt, errors=_DISCARD)}
+    skipped = {(e["args"]["proposalId"], e["args"]["voter"]): e["args"]["reason"]
+               for e in governor.events.BallotSkipped().process_receipt(receipt, errors=_DISCARD)}
+    tx = "0x" + bytes(receipt["transactionHash"]).hex()
+    out = []
+    for b in batch:
+        key = (b.ballot.proposal_id, b.ballot.voter)
+        if key in counted:
+            out.append(RelayOutcome(b, True, counted.pop(key), tx_hash=tx))
+        else:
+            code = skipped.get(key)
+            reason = SKIP_REASONS[code] if code is not None and code < len(SKIP_REASONS) else "skipped"
+            out.append(RelayOutcome(b, False, skip_reason=reason, tx_hash=tx))
+    return out
+

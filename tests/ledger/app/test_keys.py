@@ -1,0 +1,48 @@
+import json
+import stat
+
+import pytest
+from eth_account import Account
+
+from ledger.app import keys
+from ledger.errors import ConfigError, KeystoreError
+
+
+def test_new_key_is_a_private_keystore_v3_file(tmp_path):
+    key = keys.new_key(tmp_path, "mys", "pw")
+    assert stat.S_IMODE(key.path.stat().st_mode) == 0o600
+    data = json.loads(key.path.read_text())
+    assert data["version"] == 3 and data["crypto"]["kdf"] == "scrypt"
+    assert Account.from_key(keys.unlock(key, "pw")).address == key.address
+
+
+def test_wrong_password_is_a_clear_error(tmp_path):
+    key = keys.new_key(tmp_path, "mys", "pw")
+    with pytest.raises(KeystoreError, match="wrong password for key mys"):
+        keys.unlock(key, "nope")
+
+
+def test_keystore_from_another_tool_is_found_by_label_or_address(tmp_path):
+    acct = Account.create()
+    (tmp_path / "geth-export.json").write_text(json.dumps(Account.encrypt(acct.key, "pw", iterations=2**10)))
+    assert keys.find_key(tmp_path, "geth-export").address == acct.address
+    assert keys.find_key(tmp_path, acct.address.lower()).label == "geth-export"
+    with pytest.raises(ConfigError, match="no key 'nobody'"):
+        keys.find_key(tmp_path, "nobody")
+
+
+def test_existing_label_is_not_overwritten(tmp_path):
+    keys.new_key(tmp_path, "mys", "pw")
+    with pytest.raises(ConfigError, match="already exists"):
+        keys.new_key(tmp_path, "mys", "pw")
+
+
+def test_password_comes_from_env_or_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("WAICO_PASSWORD", raising=False)
+    monkeypatch.delenv("WAICO_PASSWORD_FILE", raising=False)
+    assert keys.password_from_env() is None
+    (tmp_path / "pw").write_text("secret\n")
+    monkeypatch.setenv("WAICO_PASSWORD_FILE", str(tmp_path / "pw"))
+    assert keys.password_from_env() == "secret"
+    monkeypatch.setenv("WAICO_PASSWORD", "direct")
+    assert keys.password_from_env() == "direct"
