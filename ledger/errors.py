@@ -64,5 +64,10 @@ class AuditFailed(LedgerError):
     exit_code = 2
 
 
+class NodeFailing(ChainUnavailable):
+    """The node keeps failing (dropped connections, HTTP errors, garbled or error answers) past
+    the retry policy, or refuses even the smallest request."""
+
+
 class MirrorError(ChainUnavailable):
     """The SQL mirror cannot follow the chain: the node keeps failing, or refuses every range size."""

@@ -78,13 +78,11 @@ def mirrored_events(db_url: str, manifest: Manifest, up_to_block: int | None = N
 
 def chain_events(w3, manifest: Manifest, up_to_block: int) -> list[LoggedEvent]:
     """The same leaves read straight from the chain (for checking a checkpoint without a mirror)."""
-    from ledger.mirror.fetch import Retry, Rpc, raw_web3
+    from ledger.chain.logs import get_logs
+    from ledger.chain.rpc import Rpc, raw_web3
 
-    rpc = Rpc(raw_web3(w3), Retry())
     start = min(c.block for c in manifest.contracts.values())
-    logs = rpc.call("eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(up_to_block),
-                                     "address": [c.address for c in manifest.contracts.values()]}])
-    logs.sort(key=lambda l: (int(l["blockNumber"], 16), int(l["logIndex"], 16)))
+    logs = get_logs(Rpc(raw_web3(w3)), [c.address for c in manifest.contracts.values()], start, up_to_block)
     return [LoggedEvent(i, LogEvent(manifest.chain_id, int(l["blockNumber"], 16), _hex(l["blockHash"]),
                                     _hex(l["transactionHash"]), int(l["logIndex"], 16), _hex(l["address"]),
                                     tuple(_hex(t) for t in l["topics"]), _hex(l["data"])))

@@ -34,10 +34,12 @@ from eth_utils import keccak, to_checksum_address
 from sqlalchemy import create_engine, text
 from web3 import Web3
 
+from ledger.chain import abi
+from ledger.chain.logs import get_logs
 from ledger.chain.manifest import Manifest
+from ledger.chain.rpc import Rpc, raw_web3
 from ledger.errors import AuditFailed, BallotInvalid
-from ledger.mirror.decode import Decoder, canonical_type
-from ledger.mirror.fetch import RangeRefused, Rpc, raw_web3
+from ledger.mirror.decode import Decoder
 from ledger.mirror.store import contracts_key, database_url
 from ledger.org.ballots import Ballot, SignedBallot, Support, check_signature
 from ledger.org.formula import FORMULA_VERSION, allocate
@@ -46,7 +48,6 @@ GOVERNOR, MEMBERSHIP, FUND = "WaicoGovernor", "Membership", "EquityFund"
 CLOSED_PASSED = {"Succeeded", "Queued", "Executed", "Expired"}
 STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 STATE_KIND = 0  # Membership.Kind.State
-LOG_SPAN = 10_000  # blocks per eth_getLogs (halved when the node refuses)
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -207,12 +208,11 @@ class Reader:
 
     def _encode(self, contract: str, fn: str, args: list) -> tuple[dict, list[str]]:
         key = (contract, fn)
-        if key not in self._functions:  # by hand: web3's contract objects cost ~50 ms each here
+        if key not in self._functions:  # not web3's contract objects: they cost ~50 ms each here
             deployed = self.manifest.contracts[contract]
-            item = next(i for i in deployed.abi if i.get("type") == "function" and i["name"] == fn)
-            inputs = [canonical_type(i) for i in item["inputs"]]
-            selector = keccak(text=f"{fn}({','.join(inputs)})")[:4].hex()
-            self._functions[key] = (deployed.address, selector, inputs, [canonical_type(o) for o in item["outputs"]])
+            item = next(i for i in abi.items(deployed.abi, "function") if i["name"] == fn)
+            self._functions[key] = (deployed.address, abi.selector(item).hex(), abi.input_types(item),
+                                    abi.output_types(item))
         address, selector, inputs, outputs = self._functions[key]
         return {"to": address, "data": "0x" + selector + abi_encode(inputs, args).hex()}, outputs
 
@@ -239,20 +239,7 @@ class Reader:
         return self._txs
 
     def logs(self, addresses: list[str], first: int, last: int) -> list[dict]:
-        out: list[dict] = []
-        start, span = first, LOG_SPAN
-        while start <= last:
-            end = min(last, start + span - 1)
-            try:
-                out.extend(self.rpc.call("eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(end),
-                                                          "address": addresses}]))
-            except RangeRefused:
-                if span == 1:
-                    raise
-                span = max(1, span // 2)
-                continue
-            start = end + 1
-        return out
+        return get_logs(self.rpc, addresses, first, last)
 
 
 # --- check: mirror = chain -------------------------------------------------------------------
@@ -430,13 +417,8 @@ def _pid(pid: int) -> str:
 
 # --- check: signatures -----------------------------------------------------------------------
 
-def _selectors(abi: list) -> dict[bytes, tuple[str, list[str]]]:
-    out = {}
-    for item in abi:
-        if item.get("type") == "function":
-            types = [canonical_type(i) for i in item["inputs"]]
-            out[keccak(text=f"{item['name']}({','.join(types)})")[:4]] = (item["name"], types)
-    return out
+def _selectors(contract_abi: list) -> dict[bytes, tuple[str, list[str]]]:
+    return {abi.selector(item): (item["name"], abi.input_types(item)) for item in abi.items(contract_abi, "function")}
 
 
 def check_signatures(view: MirrorView, reader: Reader, w3: Web3, manifest: Manifest) -> CheckResult:
@@ -598,7 +580,7 @@ def check_fund(view: MirrorView, reader: Reader) -> CheckResult:
     if token is None:
         result.find("fund", "the fund does not answer token()")
         return result
-    erc20 = reader.rpc.call("eth_call", [{"to": token[0], "data": "0x70a08231" + "00" * 12 + fund[2:].lower()},
+    erc20 = reader.rpc.call("eth_call", [{"to": token[0], "data": "0x" + abi.BALANCE_OF.hex() + "00" * 12 + fund[2:].lower()},
                                           reader.block])
     balance = int(erc20, 16)
     expected = contributed - pushed - claimed

@@ -6,14 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from eth_abi import decode as abi_decode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
+from . import abi
 
-def _canonical(abi_input: dict) -> str:
-    if abi_input["type"].startswith("tuple"):
-        inner = ",".join(_canonical(c) for c in abi_input["components"])
-        return f"({inner}){abi_input['type'][5:]}"
-    return abi_input["type"]
+ERROR_STRING = function_signature_to_4byte_selector("Error(string)")
+PANIC = function_signature_to_4byte_selector("Panic(uint256)")
 
 
 @dataclass
@@ -25,16 +23,13 @@ class ErrorDecoder:
     @classmethod
     def from_abis(cls, abis: Iterable[list]) -> "ErrorDecoder":
         decoder = cls()
-        for abi in abis:
-            decoder.add(abi)
+        for contract_abi in abis:
+            decoder.add(contract_abi)
         return decoder
 
-    def add(self, abi: list) -> None:
-        for item in abi:
-            if item.get("type") == "error":
-                types = [_canonical(i) for i in item["inputs"]]
-                selector = keccak(text=f"{item['name']}({','.join(types)})")[:4]
-                self.errors[selector] = (item["name"], types)
+    def add(self, contract_abi: list) -> None:
+        for item in abi.items(contract_abi, "error"):
+            self.errors[abi.selector(item)] = (item["name"], abi.input_types(item))
 
     def decode(self, data: str | bytes | None) -> str | None:
         if not data:
@@ -43,9 +38,9 @@ class ErrorDecoder:
         if len(raw) < 4:
             return None
         selector, body = raw[:4], raw[4:]
-        if selector == keccak(text="Error(string)")[:4]:
+        if selector == ERROR_STRING:
             return abi_decode(["string"], body)[0]
-        if selector == keccak(text="Panic(uint256)")[:4]:
+        if selector == PANIC:
             return f"Panic(0x{abi_decode(['uint256'], body)[0]:02x})"
         known = self.errors.get(selector)
         if not known:

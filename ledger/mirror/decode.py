@@ -18,7 +18,9 @@ from json.encoder import encode_basestring
 from typing import Any, Callable, Iterable
 
 from eth_abi.grammar import BasicType, TupleType, parse
-from eth_utils import keccak
+
+from ledger.chain import abi
+from ledger.chain.abi import canonical_type
 
 try:  # the compiled drop-in, when installed (web3 7 pulls it in)
     from faster_eth_abi import decode as abi_decode
@@ -48,13 +50,6 @@ class Event:
 
 
 # --- type handling -----------------------------------------------------------------------
-
-def canonical_type(abi_input: dict) -> str:
-    if abi_input["type"].startswith("tuple"):
-        inner = ",".join(canonical_type(c) for c in abi_input["components"])
-        return f"({inner}){abi_input['type'][5:]}"
-    return abi_input["type"]
-
 
 def _is_wide_int(t: BasicType) -> bool:
     """Integers that do not fit SQLite's (and JSON readers') 64-bit signed range."""
@@ -333,8 +328,7 @@ def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] 
 
 
 def topic0(item: dict) -> str:
-    signature = f"{item['name']}({','.join(canonical_type(i) for i in item['inputs'])})"
-    return "0x" + keccak(text=signature).hex()
+    return "0x" + abi.topic(item).hex()
 
 
 class Decoder:
@@ -344,11 +338,11 @@ class Decoder:
         self.chain_id = chain_id
         self.names: dict[str, str] = {}
         self.events: dict[tuple[str, str], EventDecoder] = {}
-        for name, address, abi in contracts:
+        for name, address, contract_abi in contracts:
             address = address.lower()
             self.names[address] = name
-            for item in abi:
-                if item.get("type") == "event" and not item.get("anonymous"):
+            for item in abi.items(contract_abi, "event"):
+                if not item.get("anonymous"):
                     self.events[(address, topic0(item))] = EventDecoder.from_abi(name, item)
         # the lookups of decode(): address -> (contract name, topic0 -> decoder)
         self._by_address: dict[str, tuple[str, dict[str, EventDecoder]]] = {a: (n, {}) for a, n in self.names.items()}

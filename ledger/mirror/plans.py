@@ -21,7 +21,7 @@ from sqlalchemy import Table
 from ledger.errors import ConfigError
 
 from .decode import Decoder, Event, fast_source
-from .fetch import Header
+from ledger.chain.rpc import Header
 from .rows import Arg, Columns, Const, RowMappers, Rows, block_row, raw_event_row
 
 # the position columns a typed table may have, and the variables that hold them

@@ -32,7 +32,7 @@ from sqlalchemy import Table
 from ledger.errors import ConfigError
 
 from .decode import Event
-from .fetch import Header
+from ledger.chain.rpc import Header
 
 Mapper = Callable[[Event], Iterable[tuple[Any, dict]]]
 

@@ -19,7 +19,7 @@ from typing import Iterable
 
 from sqlalchemy import Engine, and_, create_engine, delete, event, insert, select, update
 
-from .fetch import Header
+from ledger.chain.rpc import Header
 from .rows import RowMappers, Rows
 from .tables import BLOCK_COLUMNS, RAW_EVENT_COLUMNS, Block, Cursor, RawEvent
 

@@ -25,11 +25,13 @@ from typing import Callable
 
 from web3 import Web3
 
+from ledger.chain.logs import Span
+from ledger.chain.rpc import Header, Retry, Rpc, raw_web3
 from ledger.errors import ConfigError, MirrorError
 
 from .background import ProducerProcess, ProducerThread, fork_available
 from .decode import Decoder
-from .fetch import ChainMoved, Fetcher, Header, Range, Retry, Rpc, Span, raw_web3
+from .fetch import ChainMoved, Fetcher, Range
 from .plans import Plans
 from .rows import MAPPERS, RowMappers
 from .store import Store, contracts_key, open_db

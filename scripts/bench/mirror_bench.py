@@ -47,7 +47,7 @@ from ledger.chain.manifest import Manifest  # noqa: E402
 from ledger.chain.node import connect  # noqa: E402
 from ledger.chain.transactions import Signer  # noqa: E402
 from ledger.mirror import RawEvent, sync  # noqa: E402
-from ledger.mirror.fetch import Rpc, raw_web3  # noqa: E402
+from ledger.chain.rpc import Rpc, raw_web3  # noqa: E402
 from ledger.mirror.store import open_db  # noqa: E402
 from ledger.org.ballots import Ballot, Support, sign  # noqa: E402
 from ledger.org.deploy import Parameters, deploy  # noqa: E402

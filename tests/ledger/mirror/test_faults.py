@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from web3 import HTTPProvider, Web3
 
-from ledger.errors import MirrorError
+from ledger.errors import NodeFailing
 from ledger.mirror import SyncOptions, sync
-from ledger.mirror.fetch import Retry
+from ledger.chain.rpc import Retry
 
 from .faultproxy import FaultProxy, Faults
 from .support import chain_logs, dump, mirrored_logs
@@ -29,10 +29,10 @@ def test_mirror_through_a_faulty_node_equals_a_clean_one(w3, chain, deployment, 
     assert {"drop", "http_500", "http_503", "slow", "too_many_results"} <= set(faults.counts), faults.counts
 
 
-def test_a_node_that_never_answers_is_a_mirror_error(w3, chain, deployment, tmp_path):
+def test_a_node_that_never_answers_is_the_node_failing(w3, chain, deployment, tmp_path):
     faults = Faults(drop=1.0, http_500=0, http_503=0, slow=0)
     with FaultProxy(chain.url, faults) as proxy:
         dead = Web3(HTTPProvider(proxy.url, request_kwargs={"timeout": 1.0}), middleware=[])
-        with pytest.raises(MirrorError, match="failed 4 times in a row"):
+        with pytest.raises(NodeFailing, match="failed 4 times in a row"):
             sync(dead, deployment, str(tmp_path / "m.db"),
                  options=SyncOptions(retry=Retry(attempts=4, first_delay=0.01)))

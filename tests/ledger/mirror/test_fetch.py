@@ -1,46 +1,16 @@
-"""fetch: the range adapts to what the node accepts; failures are retried, then a MirrorError."""
+"""fetch: the range adapts to what the node accepts; failures are retried, then a NodeFailing
+(the node's fault) or a MirrorError (the mirror cannot read the range)."""
 
 from __future__ import annotations
 
 import pytest
 from web3 import HTTPProvider, Web3
-from web3.providers.base import BaseProvider
 
-from ledger.errors import MirrorError
-from ledger.mirror.fetch import Fetcher, Retry, Rpc, Span
-
-
-class FakeNode(BaseProvider):
-    """A chain of empty blocks whose eth_getLogs refuses ranges above `limit` blocks."""
-
-    def __init__(self, head: int = 1000, limit: int = 50, message: str = "query returned more than 10000 results",
-                 failures: int = 0):
-        super().__init__()
-        self.head, self.limit, self.message, self.failures = head, limit, message, failures
-        self.ranges: list[tuple[int, int]] = []
-
-    def _block(self, n: int) -> dict | None:
-        if n > self.head:
-            return None
-        return {"number": hex(n), "hash": "0x%064x" % (n + 1), "parentHash": "0x%064x" % n, "timestamp": hex(n)}
-
-    def make_request(self, method, params):
-        if self.failures:
-            self.failures -= 1
-            return {"jsonrpc": "2.0", "id": 1, "error": {"code": -32603, "message": "internal error"}}
-        if method == "eth_getBlockByNumber":
-            n = self.head if params[0] == "latest" else int(params[0], 16)
-            return {"jsonrpc": "2.0", "id": 1, "result": self._block(n)}
-        if method == "eth_getLogs":
-            start, end = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
-            if end - start + 1 > self.limit:
-                return {"jsonrpc": "2.0", "id": 1, "error": {"code": -32005, "message": self.message}}
-            self.ranges.append((start, end))
-            return {"jsonrpc": "2.0", "id": 1, "result": []}
-        raise AssertionError(method)
-
-    def make_batch_request(self, calls):
-        return [dict(self.make_request(m, p), id=i) for i, (m, p) in enumerate(calls)]
+from ledger.errors import MirrorError, NodeFailing
+from ledger.chain.logs import Span
+from ledger.chain.rpc import Retry, Rpc
+from ledger.mirror.fetch import Fetcher
+from tests.ledger.fakenode import FakeNode
 
 
 def fetcher(node: FakeNode, size: int = 400, attempts: int = 4) -> Fetcher:
@@ -73,9 +43,9 @@ def test_transient_failures_are_retried():
     assert [(r.start, r.end) for r in fetcher(node, attempts=5).ranges(0, 20)] == [(0, 20)]
 
 
-def test_persistent_failure_is_a_mirror_error():
+def test_persistent_failure_is_the_node_failing():
     node = FakeNode(failures=100)
-    with pytest.raises(MirrorError, match="failed 4 times in a row"):
+    with pytest.raises(NodeFailing, match="failed 4 times in a row"):
         list(fetcher(node, attempts=4).ranges(0, 20))
 
 
@@ -123,7 +93,7 @@ def test_the_environments_proxy_settings_are_honoured(chain, monkeypatch):
     monkeypatch.delenv("no_proxy", raising=False)
     quick = Retry(attempts=2, first_delay=0)
     proxied = Rpc(Web3(HTTPProvider(chain.url)), quick)
-    with pytest.raises(MirrorError):
+    with pytest.raises(NodeFailing):
         proxied.call("eth_chainId", [])
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     direct = Rpc(Web3(HTTPProvider(chain.url)), quick)

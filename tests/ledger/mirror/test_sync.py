@@ -235,7 +235,7 @@ def test_the_checkpointer_waits_for_its_threshold(tmp_path):
 def test_rows_written_several_to_a_statement_skip_those_present(new_db):
     """45 raw rows (two statements of 20 rows and 5 of one row), then the same 45 with
     3 new ones among them: 48 rows, each once, whatever statement carried it."""
-    from ledger.mirror.fetch import Header
+    from ledger.chain.rpc import Header
     from ledger.mirror.rows import Rows
     from ledger.mirror.store import Store
 

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from ledger.errors import ConfigError
 from ledger.mirror import MAPPERS, Event, RowMappers, sync, typed
 from ledger.mirror.decode import Decoder
-from ledger.mirror.fetch import Header
+from ledger.chain.rpc import Header
 from ledger.mirror.plans import Plans
 from ledger.mirror.store import Store, open_db
 
