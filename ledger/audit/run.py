@@ -43,6 +43,7 @@ from ledger.mirror.decode import Decoder
 from ledger.mirror.store import contracts_key, database_url
 from ledger.org.ballots import Ballot, SignedBallot, Support, check_signature
 from ledger.org.formula import FORMULA_VERSION, allocate
+from ledger.org.governance import short_id
 
 GOVERNOR, MEMBERSHIP, FUND = "WaicoGovernor", "Membership", "EquityFund"
 CLOSED_PASSED = {"Succeeded", "Queued", "Executed", "Expired"}
@@ -411,8 +412,7 @@ def check_tallies(view: MirrorView, reader: Reader) -> CheckResult:
 
 
 def _pid(pid: int) -> str:
-    text_ = str(pid)
-    return f"proposal {text_[:10]}…" if len(text_) > 12 else f"proposal {text_}"
+    return f"proposal {short_id(pid)}"
 
 
 # --- check: signatures -----------------------------------------------------------------------

@@ -82,6 +82,12 @@ class Proposal:
         }
 
 
+def short_id(proposal_id: int) -> str:
+    """A proposal id (a 77-digit hash) short enough to read: `3082194073…4107`."""
+    text = str(proposal_id)
+    return text if len(text) <= 14 else f"{text[:10]}…{text[-4:]}"
+
+
 def description_hash(description: str) -> bytes:
     return keccak(text=description)
 

@@ -8,7 +8,7 @@ from ledger.errors import BallotInvalid, NotAMember, ProposalClosed
 
 from . import ballots
 from .ballots import SignedBallot
-from .governance import ProposalState
+from .governance import ProposalState, short_id
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,15 @@ def require_can_vote(governor, membership, proposal_id: int, voter: str, source:
     e = eligibility(governor, membership, proposal_id, voter)
     if e.state is ProposalState.Pending and open_now:
         snapshot = governor.functions.proposalSnapshot(proposal_id).call()
-        raise ProposalClosed(f"{source}: voting on proposal {_short(proposal_id)} opens after block {snapshot}"
+        raise ProposalClosed(f"{source}: voting on proposal {short_id(proposal_id)} opens after block {snapshot}"
                              f" (now {membership.functions.clock().call()})")
     if e.state not in (ProposalState.Pending, ProposalState.Active):
-        raise ProposalClosed(f"{source}: proposal {_short(proposal_id)} is {e.state.name}; voting is closed")
+        raise ProposalClosed(f"{source}: proposal {short_id(proposal_id)} is {e.state.name}; voting is closed")
     if e.weight == 0:
-        raise NotAMember(f"{source}: {voter} has no vote on proposal {_short(proposal_id)} "
+        raise NotAMember(f"{source}: {voter} has no vote on proposal {short_id(proposal_id)} "
                          "(not a voting member at its snapshot)")
     if e.already_voted:
-        raise BallotInvalid(f"{source}: {voter} has already voted on proposal {_short(proposal_id)}")
+        raise BallotInvalid(f"{source}: {voter} has already voted on proposal {short_id(proposal_id)}")
     return e.weight
 
 
@@ -60,8 +60,3 @@ def check_ballot(signed: SignedBallot, manifest, w3=None, source: str = "ballot"
         raise BallotInvalid("the deployment has no governor")
     ballots.check_domain(signed, manifest.chain_id, governor.address, source)
     return ballots.check_signature(signed, w3, source)
-
-
-def _short(proposal_id: int) -> str:
-    text = str(proposal_id)
-    return text if len(text) <= 12 else f"{text[:6]}…{text[-4:]}"
