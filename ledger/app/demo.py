@@ -45,7 +45,9 @@ NEW_MEMBER = RosterEntry(Kind.State, "SGP", "Singapore", Tier.Associate, 10, "ad
 
 
 @dataclass(frozen=True)
-class Payout:
+class NamedPayout:
+    """A payout of the demo's round, with the member's name for the summary."""
+
     member: str
     name: str
     score: int
@@ -69,7 +71,7 @@ class DemoResult:
     relayed: int = 0
     counted: int = 0
     batches: int = 0
-    payouts: list[Payout] = field(default_factory=list)
+    payouts: list[NamedPayout] = field(default_factory=list)
     round_budget: int = 0
     mirror_db: Path | None = None
     mirrored_events: int = 0
@@ -163,7 +165,7 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
         result.proposals = read_proposals(governor, manifest.contracts["WaicoGovernor"].block)
         result.members = read_members(manifest.contract(w3, "Membership"))
         names = {m.address: m.name for m in result.members}
-        result.payouts = [Payout(p.member, names.get(p.member, p.member), p.score, p.amount, p.pushed)
+        result.payouts = [NamedPayout(p.member, names.get(p.member, p.member), p.score, p.amount, p.pushed)
                           for p in result.payouts]
 
         mine(w3, FINALITY_DEPTH)  # anvil's "finalized" trails the head by 64 blocks
@@ -283,6 +285,6 @@ def _enact(w3, secretariat: Signer, manifest: Manifest) -> list:
         receipt = execute(secretariat, governor, p)
         for event in fund.events.Payout().process_receipt(receipt, errors=_DISCARD):
             a = event["args"]
-            payouts.append(Payout(a["member"], "", a["score"], a["amount"], a["pushed"]))
+            payouts.append(NamedPayout(a["member"], "", a["score"], a["amount"], a["pushed"]))
     return payouts
 

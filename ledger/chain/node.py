@@ -1,11 +1,26 @@
-"""The connection to a node, and the development chain's helpers (mining, moving the clock)."""
+"""The connection to a node, and a development chain's helpers (mining, moving the clock).
+
+Everything else in `ledger` uses standard JSON-RPC only, so it works on any EVM node. The
+development helpers need a node's non-standard methods; they find out which the node has —
+anvil's `anvil_mine`, Hardhat Network's `hardhat_mine`, or `evm_mine` one block at a time
+(Ganache and most others) — and say so plainly when it has none. An error answer from the
+node is never ignored.
+"""
 
 from __future__ import annotations
+
+import weakref
+from typing import Any
 
 import requests
 from web3 import HTTPProvider, Web3
 
-from ledger.errors import ChainUnavailable
+from ledger.errors import ChainUnavailable, ConfigError
+
+# JSON-RPC codes with which nodes say "no such method": -32601 (the standard), -32004 (Hardhat)
+_NOT_SUPPORTED = {-32601, -32004}
+# which way of mining each connection's node has, once found: "anvil_mine", "hardhat_mine" or "evm_mine"
+_mining: "weakref.WeakKeyDictionary[Web3, str]" = weakref.WeakKeyDictionary()
 
 
 def connect(url: str, timeout: float = 30.0) -> Web3:
@@ -18,12 +33,52 @@ def connect(url: str, timeout: float = 30.0) -> Web3:
     return w3
 
 
+class MethodMissing(Exception):
+    """The node does not have this JSON-RPC method."""
+
+
+def request(w3: Web3, method: str, params: list) -> Any:
+    """One JSON-RPC request whose error answer raises: `MethodMissing` when the node lacks the
+    method, `ChainUnavailable` with the node's message for any other error."""
+    answer = w3.provider.make_request(method, params)
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if error is not None:
+        code = error.get("code") if isinstance(error, dict) else None
+        message = error.get("message", error) if isinstance(error, dict) else error
+        if code in _NOT_SUPPORTED or "not supported" in str(message).lower() or "not found" in str(message).lower():
+            raise MethodMissing(method)
+        raise ChainUnavailable(f"the node refused {method}: {message}")
+    if not isinstance(answer, dict) or "result" not in answer:
+        raise ChainUnavailable(f"the node gave no answer to {method}")
+    return answer["result"]
+
+
 def mine(w3: Web3, blocks: int = 1) -> None:
-    """Mine blocks on a development chain (anvil's `anvil_mine`)."""
-    w3.provider.make_request("anvil_mine", [hex(blocks)])
+    """Mine `blocks` blocks on a development chain (anvil, Hardhat Network, or any node with
+    `evm_mine`)."""
+    if blocks < 1:
+        return
+    known = _mining.get(w3)
+    for method in [known] if known else ["anvil_mine", "hardhat_mine", "evm_mine"]:
+        try:
+            if method == "evm_mine":
+                for _ in range(blocks):
+                    request(w3, "evm_mine", [])
+            else:
+                request(w3, method, [hex(blocks)])
+        except MethodMissing:
+            continue
+        _mining[w3] = method
+        return
+    raise ConfigError("this node cannot mine on request (it has none of anvil_mine, hardhat_mine, evm_mine): "
+                      "mining and moving the clock are for local development chains only")
 
 
 def increase_time(w3: Web3, seconds: int) -> None:
-    """Move a development chain's clock forward (and mine a block)."""
-    w3.provider.make_request("evm_increaseTime", [hex(seconds)])
+    """Move a development chain's clock forward by `seconds` (and mine a block with the new time)."""
+    try:
+        request(w3, "evm_increaseTime", [hex(seconds)])
+    except MethodMissing:
+        raise ConfigError("this node cannot move its clock (no evm_increaseTime): "
+                          "that is for local development chains only") from None
     mine(w3)
