@@ -77,14 +77,19 @@ def proposal_show(ctx, proposal):
 @click.option("--track", default="ordinary", show_default=True,
               help="ordinary, rapid-response or constitutional.")
 @click.option("--call", "calls", multiple=True, required=True, metavar="'Contract.fn(args)'",
-              help="An action (repeatable), e.g. \"Membership.setTier(0xAb…, 3)\".")
+              help="An action (repeatable), e.g. \"Membership.setTierName(1, 'Associate member')\".")
 @click.option("--description", required=True, help="Title on the first line, then the text.")
-def proposal_create(ctx, key_name, dev_account, track, calls, description):
+@click.option("--dry-run", is_flag=True, help="Print the calls as they would be encoded; send nothing.")
+def proposal_create(ctx, key_name, dev_account, track, calls, description, dry_run):
     """Create a proposal on a track from one or more contract calls (executed by the timelock).
 
     \b
-    A call that reaches a constitutional function (weights, tiers, cap, tracks, fund limits,
-    roles) must be on the constitutional track; the governor refuses it otherwise.
+    Each --call is encoded exactly as written, its arguments typed by the function's ABI:
+      'text' or "text" for strings, 0x… for addresses and bytes, numbers (decimal or 0x),
+      true/false, [a, b] for arrays, (a, b) for tuples. The calls are printed decoded
+      back from their calldata before anything is sent (--dry-run: only printed).
+    Which calls need the constitutional track is the governor's register: every call is
+    constitutional unless registered as ordinary; the governor refuses it on another track.
     Example:
       waico proposal create --dev-account 0 --track constitutional \\
         --call "Membership.setCorporateCap(1500)" --description "Lower the corporate cap to 15%"
@@ -92,9 +97,17 @@ def proposal_create(ctx, key_name, dev_account, track, calls, description):
     from ledger.org.actions import parse_call
     from ledger.org.governance import Track, propose
 
+    parsed = [parse_call(c, ctx.manifest, ctx.w3) for c in calls]
+    chosen = Track.parse(track)
+    for call in parsed:
+        progress(f"call {call.describe()} -> {call.action.target}")
+    if dry_run:
+        ctx.emit({"track": chosen.name, "calls": [{"call": c.describe(), "target": c.action.target,
+                                                    "calldata": "0x" + c.action.calldata.hex()} for c in parsed]},
+                 f"dry run: {len(parsed)} call(s) on the {chosen.name} track; nothing sent")
+        return
     signer = unlock_signer(ctx, key_name, dev_account)
-    actions = [parse_call(c, ctx.manifest, ctx.w3) for c in calls]
-    pid = propose(signer, ctx.contract("WaicoGovernor"), Track.parse(track), actions, description)
+    pid = propose(signer, ctx.contract("WaicoGovernor"), chosen, [c.action for c in parsed], description)
     ctx.emit({"proposalId": str(pid)}, f"proposal {pid} created")
 
 

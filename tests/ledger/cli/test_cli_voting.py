@@ -188,3 +188,13 @@ def test_proposal_lifecycle_through_the_cli(cli, governed, w3, snapshot):
     cli("proposal", "execute", number, "--dev-account", "3")
     membership = governed["manifest"].contract(w3, "Membership")
     assert membership.functions.voteSchedule().call()[2] == 1500
+
+
+def test_a_dry_run_prints_the_call_decoded_and_sends_nothing(cli, governed, w3):
+    block = w3.eth.block_number
+    out = json.loads(cli("proposal", "create", "--dry-run", "--track", "constitutional", "--call",
+                         "Membership.setTierName(1, 'Associate: see 0xabc, true')", "--description", "x",
+                         "--json").stdout)
+    assert out["track"] == "Constitutional"
+    assert out["calls"][0]["call"] == "Membership.setTierName(tier=1, name='Associate: see 0xabc, true')"
+    assert w3.eth.block_number == block
