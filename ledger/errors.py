@@ -64,6 +64,25 @@ class AuditFailed(LedgerError):
     exit_code = 2
 
 
+class MirrorUnavailable(LedgerError):
+    """No mirror to read: each subclass's message says what to do. (Mismatches the audit finds
+    are findings in its report, not this error: they exit with 1, this with 2.)"""
+
+    exit_code = 2
+
+
+class MirrorMissing(MirrorUnavailable):
+    """No database, or a database with no mirror in it: run `waico index`."""
+
+
+class MirrorNotSynced(MirrorUnavailable):
+    """A mirror that never synced this deployment (its chain and contract set): run `waico index`."""
+
+
+class MirrorSchemaMismatch(MirrorUnavailable):
+    """A mirror written with another schema version: re-index into a new database."""
+
+
 class NodeFailing(ChainUnavailable):
     """The node keeps failing (dropped connections, HTTP errors, garbled or error answers) past
     the retry policy, or refuses even the smallest request."""
