@@ -57,13 +57,6 @@ class ProofInvalid(LedgerError):
     """A Merkle inclusion or consistency proof that does not verify against the given roots."""
 
 
-class AuditFailed(LedgerError):
-    """The audit cannot run: no mirror, or a mirror of another deployment. (Mismatches it finds
-    are findings in its report, not this error: they exit with 1, this with 2.)"""
-
-    exit_code = 2
-
-
 class MirrorUnavailable(LedgerError):
     """No mirror to read: each subclass's message says what to do. (Mismatches the audit finds
     are findings in its report, not this error: they exit with 1, this with 2.)"""
