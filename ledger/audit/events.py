@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from eth_abi import decode as abi_decode
-from eth_abi.grammar import BasicType, TupleType, parse
+from eth_abi.grammar import TupleType, parse
 
 from ledger.chain import abi
 from ledger.chain.manifest import Manifest
