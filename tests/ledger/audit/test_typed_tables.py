@@ -110,7 +110,7 @@ def plan(rows: list, columns: list[str]) -> list[list[tuple[str, int]]]:
 
 
 @pytest.fixture(params=TABLES)
-def table_case(request, demo_chain, tmp_path):
+def table_case(request, demo_chain):
     name = request.param
     source = request.getfixturevalue("audit_chain") if name in NOT_IN_THE_DEMO else demo_chain
     return name, source
