@@ -57,11 +57,23 @@ class ProofInvalid(LedgerError):
     """A Merkle inclusion or consistency proof that does not verify against the given roots."""
 
 
-class AuditFailed(LedgerError):
-    """The audit cannot run: no mirror, or a mirror of another deployment. (Mismatches it finds
+class MirrorUnavailable(LedgerError):
+    """No mirror to read: each subclass's message says what to do. (Mismatches the audit finds
     are findings in its report, not this error: they exit with 1, this with 2.)"""
 
     exit_code = 2
+
+
+class MirrorMissing(MirrorUnavailable):
+    """No database, or a database with no mirror in it: run `waico index`."""
+
+
+class MirrorNotSynced(MirrorUnavailable):
+    """A mirror that never synced this deployment (its chain and contract set): run `waico index`."""
+
+
+class MirrorSchemaMismatch(MirrorUnavailable):
+    """A mirror written with another schema version: re-index into a new database."""
 
 
 class NodeFailing(ChainUnavailable):

@@ -9,14 +9,12 @@ finalized block, in chain order (see `ledger.leaves`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text as sql
-
 from ledger.chain.manifest import Manifest
-from ledger.errors import CheckpointInvalid, ConfigError
+from ledger.errors import CheckpointInvalid, ConfigError, MirrorNotSynced, MirrorUnavailable
+from ledger.mirror.read import MirroredLog, open_mirror
 from ledger.tlog import merkle
 from ledger.tlog.checkpoint import (
     Checkpoint,
@@ -54,25 +52,21 @@ class LoggedEvent:
 
 
 def mirrored_events(db_url: str, manifest: Manifest, up_to_block: int | None = None) -> list[LoggedEvent]:
-    """The mirror's events of `manifest` in chain order, up to `up_to_block` (inclusive)."""
-    from ledger.mirror import open_db
+    """The mirror's events of `manifest` in chain order, up to `up_to_block` (inclusive; at most
+    the mirror's last block). Refuses a missing or never-synced mirror (MirrorUnavailable)."""
+    with open_mirror(db_url, manifest) as mirror:
+        return _logged(manifest, mirror.logs(up_to_block))
 
-    engine = open_db(db_url)
-    addresses = [c.address.lower() for c in manifest.contracts.values()]
-    query = ("SELECT block_number, block_hash, tx_hash, log_index, address, topics, data FROM raw_event "
-             "WHERE chain_id = :chain" + (" AND block_number <= :upto" if up_to_block is not None else "")
-             + " ORDER BY block_number, log_index")
-    with engine.connect() as conn:
-        rows = conn.execute(sql(query), {"chain": manifest.chain_id, "upto": up_to_block}).all()
-    engine.dispose()
-    wanted = set(addresses)
+
+def _logged(manifest: Manifest, logs: list[MirroredLog]) -> list[LoggedEvent]:
     out = []
-    for number, block_hash, tx_hash, log_index, address, topics, data in rows:
-        if address.lower() not in wanted:
-            continue
+    for log in logs:
+        if log.topics is None:
+            raise MirrorUnavailable(f"the mirror's log at block {log.block_number} log {log.log_index} has unreadable "
+                                    f"topics {log.topics_text!r}: audit the mirror (`waico audit`), re-index it")
         out.append(LoggedEvent(len(out), LogEvent(
-            manifest.chain_id, number, _hex(block_hash), _hex(tx_hash), log_index, _hex(address),
-            tuple(_hex(t) for t in json.loads(topics)), _hex(data))))
+            manifest.chain_id, log.block_number, _hex(log.block_hash), _hex(log.tx_hash), log.log_index,
+            _hex(log.address), tuple(_hex(t) for t in log.topics), _hex(log.data))))
     return out
 
 
@@ -118,14 +112,27 @@ class SignedCheckpoint:
     note: str
     path: Path
     verifier_key: str
-    up_to_block: int
+    up_to_block: int    # the events it covers are those up to this block (inclusive)
+    asked_block: int    # the block asked for (the finalized block, by default)
+    mirror_block: int   # where the mirror stood
+    left_out: int       # mirrored events above `up_to_block`, not covered (not yet finalized)
 
 
 def sign(workdir: Path, manifest: Manifest, db_url: str, up_to_block: int) -> SignedCheckpoint:
-    """Sign a checkpoint of the mirror's events up to `up_to_block`; write it to the workdir."""
+    """Sign a checkpoint of the mirror's events up to `up_to_block` (or up to the mirror's last
+    block, if it is behind); write it to the workdir. Refuses, before writing anything, a
+    missing or never-synced mirror, and one with no event that far."""
+    with open_mirror(db_url, manifest) as mirror:
+        covered = min(up_to_block, mirror.cursor.block)
+        events = _logged(manifest, mirror.logs(covered))
+        left_out = mirror.count_logs(above_block=covered)
+        mirror_block = mirror.cursor.block
+    if not events:
+        raise MirrorNotSynced(f"nothing to sign: the mirror holds no event up to block {covered} (it is at block "
+                              f"{mirror_block}, {left_out} events above): sign once events are finalized")
     origin = origin_of(manifest)
     key_path, verifier = ensure_key(workdir, origin)
-    leaves = [e.leaf for e in mirrored_events(db_url, manifest, up_to_block)]
+    leaves = [e.leaf for e in events]
     cp = Checkpoint(origin, len(leaves), merkle.tree_root(leaves))
     note = sign_checkpoint(cp, load_signer_key(key_path))
     directory = workdir / "checkpoints"
@@ -133,7 +140,7 @@ def sign(workdir: Path, manifest: Manifest, db_url: str, up_to_block: int) -> Si
     path = directory / f"checkpoint-{cp.size}.txt"
     path.write_text(note)
     (workdir / LATEST).write_text(note)
-    return SignedCheckpoint(cp, note, path, verifier, up_to_block)
+    return SignedCheckpoint(cp, note, path, verifier, covered, up_to_block, mirror_block, left_out)
 
 
 def read_verifier(value: str) -> NoteVerifier:

@@ -10,6 +10,7 @@ from . import command, main, progress
 def report_text(report) -> str:
     lines = [f"audit of chain {report.chain_id}, blocks {report.first_block}..{report.last_block} "
              f"({report.events} mirrored events, {report.seconds:.1f} s)"]
+    lines += [click.style("note ", fg="yellow") + notice for notice in report.notices]
     for check in report.checks:
         mark = click.style("OK  ", fg="green") if check.ok else click.style("FAIL", fg="red", bold=True)
         counts = ", ".join(f"{n} {what}" for what, n in check.checked.items())
@@ -17,7 +18,8 @@ def report_text(report) -> str:
         for f in check.findings:
             lines.append(f"       {f.subject}: {f.detail}")
     n = len(report.findings)
-    lines.append("clean: the mirror is the chain, and the chain kept its rules" if not n
+    upto = f" up to block {report.last_block}" if report.behind else ""
+    lines.append(f"clean{upto}: the mirror is the chain, and the chain kept its rules" if not n
                  else f"{n} finding{'s' if n != 1 else ''}")
     return "\n".join(lines)
 
@@ -27,12 +29,22 @@ def audit(ctx):
     """Check the SQL mirror against the chain, and the chain against its own rules.
 
     \b
-    Every mirrored log is compared with the chain and decoded again; every proposal's tally
-    is re-counted from the mirrored votes (weights at the snapshot, the track's pass rules);
-    the ballot behind every relayed vote is re-verified (EIP-712, ERC-1271 for contract
-    wallets) and a direct vote's sender checked; every fund round is re-computed with the
-    formula; the fund's balance is matched with its contributions, payouts and claims.
-    Each mismatch is one line. Exit status: 0 clean, 1 findings, 2 no mirror or configuration to audit.
+    Every mirrored log and block header is compared with the chain, and every log decoded
+    again (plain eth_abi, not the mirror's decoders); every row of every typed table (vote,
+    payout, contribution, need_score, ...) is re-derived from the chain's logs and compared
+    field by field, and the views with their definitions; every proposal's tally is
+    re-counted from the mirrored votes (weights at the snapshot, the track's pass rules); the
+    ballot behind every relayed vote is re-verified (EIP-712, ERC-1271 for contract wallets)
+    and a direct vote's sender checked; every fund round is re-computed with the formula; the
+    fund's balance is matched with its contributions, payouts and claims. Each mismatch is
+    one line: a row's names its table, block, log index and field, with both values.
+
+    \b
+    The audit covers the mirror up to its last block. If the chain is further on, it says so
+    ("note mirror at block 293, chain at 357: run `waico index`"): not a finding, the exit
+    status stays 0 for a clean mirror; run `waico index` and audit again to cover the rest.
+    Exit status: 0 clean, 1 findings, 2 no mirror (missing, never synced, another schema
+    version) or configuration to audit.
 
     \b
     Example:

@@ -35,6 +35,10 @@ def checkpoint_sign(ctx, to_block):
     """Sign a checkpoint of the mirror's finalized events (run `waico index` first).
 
     \b
+    The checkpoint covers the mirrored events up to the finalized block (or --to-block, or
+    the mirror's last block if it is behind); it says which block that is, and how many
+    newer mirrored events it leaves out. A missing or never-synced mirror is refused, as is
+    one with no event that far: nothing is signed or written then.
     The signing key is WORKDIR/checkpoint.key (created with mode 0600 on first use); its
     verifier key, to publish, is written to WORKDIR/checkpoint.pub.
     Example:
@@ -45,9 +49,18 @@ def checkpoint_sign(ctx, to_block):
     upto = int(to_block) if to_block else finalized_block(ctx.w3)
     signed = sign(ctx.config.workdir, ctx.manifest, ctx.config.db_url, upto)
     cp = signed.checkpoint
+    asked = "--to-block" if to_block else "the finalized block"
+    covers = f"covers the {cp.size} mirrored events up to block {signed.up_to_block}"
+    if signed.up_to_block < signed.asked_block:
+        covers += f" (the mirror's last block; {asked} is {signed.asked_block}: run `waico index` to cover more)"
+    else:
+        covers += f" ({asked})"
+    covers += (f"; leaves out {signed.left_out} newer mirrored event{'s' if signed.left_out != 1 else ''}"
+               + (" (not yet finalized)" if not to_block and signed.left_out else ""))
     ctx.emit({"file": str(signed.path), "origin": cp.origin, "size": cp.size, "root": cp.root.hex(),
-              "upToBlock": upto, "verifierKey": signed.verifier_key, "note": signed.note},
-             f"{signed.note}\nwritten to {signed.path}\nverifier key: {signed.verifier_key}")
+              "upToBlock": signed.up_to_block, "askedBlock": signed.asked_block, "mirrorBlock": signed.mirror_block,
+              "eventsLeftOut": signed.left_out, "verifierKey": signed.verifier_key, "note": signed.note},
+             f"{signed.note}\n{covers}\nwritten to {signed.path}\nverifier key: {signed.verifier_key}")
 
 
 @command(checkpoint, "verify")

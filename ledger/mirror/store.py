@@ -20,6 +20,8 @@ from typing import Iterable
 from sqlalchemy import Engine, and_, create_engine, delete, event, insert, select, update
 
 from ledger.chain.rpc import Header
+
+from . import schema
 from .rows import RowMappers, Rows
 from .tables import BLOCK_COLUMNS, RAW_EVENT_COLUMNS, Block, Cursor, RawEvent
 
@@ -141,12 +143,20 @@ def _create_views(engine: Engine, views: dict[str, str]) -> None:
 
 def open_db(db: str | Path, mappers: RowMappers | None = None) -> Engine:
     """An engine on `db` with the mirror's tables (and the mappers' typed tables and views)
-    created, and `decimal_sum(x)` defined (exact sums of uint256 columns on both databases)."""
+    created, and `decimal_sum(x)` defined (exact sums of uint256 columns on both databases).
+    A new database is stamped with the schema version (`ledger.mirror.schema`); one of another
+    version is refused (MirrorSchemaMismatch). For writing: readers use `ledger.mirror.read`."""
     url = database_url(db)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "connect", _sqlite_functions)
+    try:
+        with engine.begin() as conn:
+            schema.stamp(conn, schema.display(engine.url))
+    except BaseException:
+        engine.dispose()
+        raise
     tables = [Block.__table__, RawEvent.__table__, Cursor.__table__, *(mappers.tables if mappers else ())]
     Block.metadata.create_all(engine, tables=tables)
     _create_views(engine, mappers.views if mappers else {})

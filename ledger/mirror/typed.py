@@ -81,6 +81,9 @@ from sqlalchemy.dialects.postgresql import NUMERIC
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from ledger.org.governance import SKIP_REASONS, Track
+from ledger.org.membership import Kind
+
 from .decode import Event
 from .rows import MAPPERS, Arg, Const, RowMappers, position
 
@@ -344,10 +347,15 @@ WHERE a.event = 'admitted'
 
 # --- mappers ------------------------------------------------------------------------------
 
-KIND = ("State", "Corporate")
+# Enums by their Solidity names, in order (the contracts' enums as `ledger.org` declares them)
+KIND = tuple(k.name for k in Kind)
 TIER_CHANGE = ("Governance", "Promotion", "Demotion")
-TRACK = ("Ordinary", "RapidResponse", "Constitutional")
-SKIP_REASON = ("ProposalNotActive", "InvalidSignature", "InvalidSupport", "NotVotingMember", "AlreadyVoted")
+TRACK = tuple(t.name for t in Track)
+SKIP_REASON = tuple(SKIP_REASONS)
+
+# member_event.event, by the Membership event that makes the row
+MEMBER_EVENTS = {"MemberAdmitted": "admitted", "MemberTierChanged": "tier_changed", "MemberSuspended": "suspended",
+                 "MemberReinstated": "reinstated", "MemberExpelled": "expelled"}
 
 
 def register(mappers: RowMappers) -> RowMappers:
@@ -359,13 +367,12 @@ def register(mappers: RowMappers) -> RowMappers:
     columns = mappers.columns
     proposal_id = Arg("proposalId", text=True)
 
-    columns("MemberAdmitted", MemberEvent, contract=m, event=Const("admitted"), account="account",
-            kind=Arg("kind", names=KIND), tier_to="tier", name="name", identifier="identifier")
-    columns("MemberTierChanged", MemberEvent, contract=m, event=Const("tier_changed"), account="account",
-            tier_from="fromTier", tier_to="toTier", reason=Arg("reason", names=TIER_CHANGE))
-    for event, name in (("MemberSuspended", "suspended"), ("MemberReinstated", "reinstated"),
-                        ("MemberExpelled", "expelled")):
-        columns(event, MemberEvent, contract=m, event=Const(name), account="account")
+    columns("MemberAdmitted", MemberEvent, contract=m, event=Const(MEMBER_EVENTS["MemberAdmitted"]),
+            account="account", kind=Arg("kind", names=KIND), tier_to="tier", name="name", identifier="identifier")
+    columns("MemberTierChanged", MemberEvent, contract=m, event=Const(MEMBER_EVENTS["MemberTierChanged"]),
+            account="account", tier_from="fromTier", tier_to="toTier", reason=Arg("reason", names=TIER_CHANGE))
+    for event in ("MemberSuspended", "MemberReinstated", "MemberExpelled"):
+        columns(event, MemberEvent, contract=m, event=Const(MEMBER_EVENTS[event]), account="account")
 
     columns("StandardRegistered", Standard, contract=m, standard_id="standardId", title="title", uri="uri",
             content_hash="contentHash")

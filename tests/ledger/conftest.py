@@ -6,7 +6,10 @@ never brownie). Each chain is a real anvil started once per session:
 - `demo_chain`: `waico demo` run once on a chain of its own and mirrored into SQLite; tests
   copy its working folder or its mirror before changing them;
 - the mirror's tests add a chain of their own (tests/ledger/mirror/conftest.py), which they
-  reorganise.
+  reorganise;
+- `postgres`: a real PostgreSQL 15 cluster started here (as the `postgres` user when the tests
+  run as root: PostgreSQL refuses root), for the mirror's and the audit's tests. If PostgreSQL
+  cannot start, the PostgreSQL tests fail; they are never skipped.
 """
 
 import sqlite3
@@ -22,6 +25,7 @@ from ledger.chain.node import connect
 from ledger.chain.transactions import Signer
 from ledger.mirror import sync
 from ledger.org.deploy import Parameters, deploy
+from tests import pgcluster
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +96,17 @@ def demo_snapshot(demo_chain):
     snap = demo_chain.w3.provider.make_request("evm_snapshot", [])["result"]
     yield demo_chain
     demo_chain.w3.provider.make_request("evm_revert", [snap])
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on a free port (tests/pgcluster.py): its URL, no database."""
+    try:
+        server = pgcluster.cluster()
+        url = server.__enter__()
+    except pgcluster.ClusterError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)

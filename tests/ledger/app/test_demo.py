@@ -53,7 +53,8 @@ def test_demo_runs_every_track_and_a_round(demo):
 def test_demo_mirrors_audits_and_checkpoints_the_log(demo):
     workdir, summary, _ = demo
     assert summary["audit"]["ok"] is True
-    assert {c["name"] for c in summary["audit"]["checks"]} == {"mirror", "tallies", "signatures", "payouts", "fund"}
+    assert [c["name"] for c in summary["audit"]["checks"]] == ["mirror", "typed", "tallies", "signatures", "payouts",
+                                                               "fund"]
     assert summary["mirror"]["events"] == summary["checkpoint"]["size"] > 300
     key = summary["checkpoint"]["verifierKey"]
     name, key_id, public = key.split("+", 2)

@@ -1,8 +1,14 @@
-"""The audit finds what was done to a mirror, and passes a clean one."""
+"""The audit finds what was done to a mirror, check by check, and passes a clean one.
+
+Each check has tests here that make it fail: mirror = chain (raw_event, block, the cursor),
+typed (a typed row; a view), tallies, payouts, fund; the signature check's are in
+test_signatures.py, every typed table's every field in test_typed_tables.py."""
 
 import json
 import sqlite3
 
+import psycopg
+from click.testing import CliRunner
 
 from ledger.app import keys
 from ledger.app.demo import DEMO_PASSWORD
@@ -10,24 +16,31 @@ from ledger.audit.run import audit
 from ledger.chain.anvil import dev_private_key
 from ledger.chain.node import mine
 from ledger.chain.transactions import Signer
-from ledger.mirror import sync
+from ledger.cli import main
+from ledger.mirror import MAPPERS, sync
 from ledger.org.governance import Action, Track, propose
+from tests import pgcluster
 
 
 def canonical(args: dict) -> str:
     return json.dumps(args, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def rows(db, event: str) -> list[sqlite3.Row]:
+def rows(db, table: str, where: str = "1 = 1", params: tuple = ()) -> list[dict]:
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
-        return conn.execute("SELECT * FROM raw_event WHERE event = ? ORDER BY block_number, log_index",
-                            (event,)).fetchall()
+        return [dict(r) for r in conn.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY block_number, log_index",
+                                              params)]
 
 
-def execute(db, sql: str, params: tuple) -> None:
+def raw(db, event: str) -> list[dict]:
+    return rows(db, "raw_event", "event = ?", (event,))
+
+
+def execute(db, sql: str, params: tuple = (), count: int | None = 1) -> None:
     with sqlite3.connect(db) as conn:
-        assert conn.execute(sql, params).rowcount == 1
+        changed = conn.execute(sql, params).rowcount
+    assert count is None or changed == count
 
 
 def where(row) -> str:
@@ -41,99 +54,121 @@ def findings(report, check: str) -> dict[str, list[str]]:
     return out
 
 
+def failing(report) -> set[str]:
+    return {c.name for c in report.checks if not c.ok}
+
+
 def with_word(data: str, index: int, value: int) -> str:
     """ABI data with its `index`-th head word replaced."""
-    raw = bytearray(bytes.fromhex(data[2:]))
-    raw[32 * index:32 * index + 32] = value.to_bytes(32, "big")
-    return "0x" + raw.hex()
+    raw_ = bytearray(bytes.fromhex(data[2:]))
+    raw_[32 * index:32 * index + 32] = value.to_bytes(32, "big")
+    return "0x" + raw_.hex()
 
 
 def test_clean_mirror_audits_clean(demo_chain, mirror_copy):
     report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
 
     assert report.ok, report.findings
+    assert [c.name for c in report.checks] == ["mirror", "typed", "tallies", "signatures", "payouts", "fund"]
     assert report.check("mirror").checked["logs on chain"] == report.events > 300
+    assert report.check("mirror").checked["block headers"] > 50
+    typed = report.check("typed").checked
+    assert typed["tables"] == len(MAPPERS.tables) and typed["views"] == 2 and typed["rows"] > 250
     assert report.check("tallies").checked["proposals"] == 4
     assert report.check("tallies").checked["outcomes"] == 4
     assert report.check("signatures").checked["ballots re-verified (ecdsa)"] == report.check("tallies").checked["votes"]
     assert report.check("payouts").checked["rounds"] == 1
     assert report.check("payouts").checked["payouts"] > 20
+    assert report.behind == 0 and report.notices == []
 
 
-def test_vote_weight_altered_in_args_is_caught_by_redecoding_and_recount(demo_chain, mirror_copy):
-    vote = rows(mirror_copy, "VoteCast")[0]
-    args = json.loads(vote["args"])
-    args["weight"] = str(int(args["weight"]) + 1000)
-    execute(mirror_copy, "UPDATE raw_event SET args = ? WHERE id = ?", (canonical(args), vote["id"]))
+# --- typed tables, and the checks that read them ----------------------------------------------
+
+def test_vote_weight_altered_in_the_vote_table_is_named_and_breaks_the_tally(demo_chain, mirror_copy):
+    vote = rows(mirror_copy, "vote")[0]
+    forged = int(vote["weight"]) + 1000
+    execute(mirror_copy, "UPDATE vote SET weight = ? WHERE block_hash = ? AND log_index = ?",
+            (str(forged), vote["block_hash"], vote["log_index"]))
 
     report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
 
-    assert "are not its topics and data decoded" in findings(report, "mirror")[where(vote)][0]
+    assert findings(report, "typed")[where(vote)] == [
+        f"vote.weight: the mirror has {forged}, the chain's log gives {vote['weight']}"]
+    finding = report.check("typed").findings[0]
+    assert (finding.table, finding.block, finding.log_index, finding.field, finding.mirror, finding.chain) == (
+        "vote", vote["block_number"], vote["log_index"], "weight", forged, int(vote["weight"]))
     assert "getPastVotes at the snapshot" in findings(report, "tallies")[where(vote)][0]
-    tally = [d for s, ds in findings(report, "tallies").items() if s.startswith("proposal") for d in ds]
-    assert any("tally (against, for, abstain) re-counted" in d for d in tally)
-    assert not report.ok
+    assert any("tally (against, for, abstain) re-counted" in d for ds in findings(report, "tallies").values()
+               for d in ds)
+    assert failing(report) == {"typed", "tallies"}
 
 
-def test_vote_weight_altered_in_data_and_args_differs_from_the_chain(demo_chain, mirror_copy):
-    vote = rows(mirror_copy, "VoteCast")[3]
-    args = json.loads(vote["args"])
-    args["weight"] = str(2 * int(args["weight"]))
-    execute(mirror_copy, "UPDATE raw_event SET args = ?, data = ? WHERE id = ?",
-            (canonical(args), with_word(vote["data"], 2, int(args["weight"])), vote["id"]))
-
-    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
-
-    mirror = findings(report, "mirror")
-    assert mirror[where(vote)] == ["WaicoGovernor.VoteCast differs from the chain in data"]
-    assert where(vote) in findings(report, "tallies")
-
-
-def test_deleted_vote_is_missing(demo_chain, mirror_copy):
-    vote = rows(mirror_copy, "VoteCast")[10]
+def test_deleted_vote_is_missing_from_both_tables(demo_chain, mirror_copy):
+    vote = raw(mirror_copy, "VoteCast")[10]
     execute(mirror_copy, "DELETE FROM raw_event WHERE id = ?", (vote["id"],))
+    execute(mirror_copy, "DELETE FROM vote WHERE block_hash = ? AND log_index = ?",
+            (vote["block_hash"], vote["log_index"]))
 
     report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
 
-    assert findings(report, "mirror")[where(vote)][0].startswith("missing from the mirror: WaicoGovernor.VoteCast")
+    assert findings(report, "mirror")[where(vote)][0].startswith(
+        "raw_event: missing from the mirror: WaicoGovernor.VoteCast")
+    assert findings(report, "typed")[where(vote)][0].startswith("vote: missing from the mirror")
     assert any("re-counted" in d for ds in findings(report, "tallies").values() for d in ds)
 
 
-def test_payout_amount_altered_in_data_and_args_is_caught_by_the_formula(demo_chain, mirror_copy):
-    payout = rows(mirror_copy, "Payout")[0]
-    args = json.loads(payout["args"])
-    forged = int(args["amount"]) + 10**6
-    args["amount"] = str(forged)
-    execute(mirror_copy, "UPDATE raw_event SET args = ?, data = ? WHERE id = ?",
-            (canonical(args), with_word(payout["data"], 3, forged), payout["id"]))
+def test_outcome_the_recount_contradicts_is_caught(demo_chain, mirror_copy):
+    first = rows(mirror_copy, "vote")[0]["proposal_id"]
+    execute(mirror_copy, "UPDATE vote SET support = 0 WHERE proposal_id = ?", (first,), count=None)
 
     report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
 
-    assert findings(report, "mirror")[where(payout)] == ["EquityFund.Payout differs from the chain in data"]
+    assert any(d.startswith("the governor says Executed, but the re-counted votes fail the Ordinary track's rules")
+               for ds in findings(report, "tallies").values() for d in ds), findings(report, "tallies")
+
+
+def test_payout_amount_altered_is_caught_by_the_formula(demo_chain, mirror_copy):
+    payout = rows(mirror_copy, "payout")[0]
+    forged = int(payout["amount"]) + 10**6
+    execute(mirror_copy, "UPDATE payout SET amount = ? WHERE block_hash = ? AND log_index = ?",
+            (str(forged), payout["block_hash"], payout["log_index"]))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    assert findings(report, "typed")[where(payout)] == [
+        f"payout.amount: the mirror has {forged}, the chain's log gives {payout['amount']}"]
     paid = findings(report, "payouts")
-    assert paid[f"round 1 {args['member']}"] == [f"paid {forged}, formula v1 gives {forged - 10**6}"]
+    assert paid[f"round 1 {payout['member']}"] == [f"paid {forged}, formula v1 gives {forged - 10**6}"]
     assert "the payouts sum to" in paid["round 1"][0]
     assert findings(report, "fund")["fund"][0].startswith("the fund holds")
 
 
+def test_need_score_altered_is_caught_by_the_round(demo_chain, mirror_copy):
+    score = rows(mirror_copy, "need_score")[0]
+    execute(mirror_copy, "UPDATE need_score SET score = ? WHERE block_hash = ? AND log_index = ?",
+            (str(int(score["score"]) + 5), score["block_hash"], score["log_index"]))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    assert findings(report, "typed")[where(score)] == [
+        f"need_score.score: the mirror has {int(score['score']) + 5}, the chain's log gives {score['score']}"]
+    assert findings(report, "payouts")[f"round 1 {score['member']}"] == [
+        f"paid on score {score['score']}, its last need score before the round is {int(score['score']) + 5}"]
+
+
 def test_forged_payout_row_is_caught(demo_chain, mirror_copy):
-    last = rows(mirror_copy, "Payout")[-1]
+    last = rows(mirror_copy, "payout")[-1]
     stranger = "0x" + "ab" * 20
-    args = dict(json.loads(last["args"]), member=stranger, amount="1000000")
-    topics = json.loads(last["topics"])
-    topics[2] = "0x" + "00" * 12 + "ab" * 20
-    with sqlite3.connect(mirror_copy) as conn:
-        conn.execute(
-            "INSERT INTO raw_event (chain_id, block_number, block_hash, tx_hash, tx_index, log_index, address, "
-            "contract, event, topics, data, args) VALUES (?, ?, ?, ?, ?, 999, ?, ?, ?, ?, ?, ?)",
-            (last["chain_id"], last["block_number"], last["block_hash"], last["tx_hash"], last["tx_index"],
-             last["address"], "EquityFund", "Payout", json.dumps(topics, separators=(",", ":")),
-             with_word(last["data"], 3, 1_000_000), canonical(args)))
+    forged = dict(last, log_index=999, member=stranger, amount="1000000")
+    columns = ", ".join(forged)
+    execute(mirror_copy, f"INSERT INTO payout ({columns}) VALUES ({', '.join('?' * len(forged))})",
+            tuple(forged.values()))
 
     report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
 
     forged_at = f"block {last['block_number']} log 999"
-    assert findings(report, "mirror")[forged_at] == ["in the mirror but not on the chain: EquityFund.Payout (forged)"]
+    assert findings(report, "typed")[forged_at] == [
+        f"payout: in the mirror but not on the chain: a payout row of tx {last['tx_hash']} (forged)"]
     round_1 = findings(report, "payouts")["round 1"]
     assert any("payouts, the round reports" in d for d in round_1)
     assert any("inputsHash" in d for d in round_1)
@@ -141,14 +176,129 @@ def test_forged_payout_row_is_caught(demo_chain, mirror_copy):
 
 
 def test_deleted_contribution_breaks_the_fund_balance(demo_chain, mirror_copy):
-    contribution = rows(mirror_copy, "Contributed")[0]
-    execute(mirror_copy, "DELETE FROM raw_event WHERE id = ?", (contribution["id"],))
+    contribution = rows(mirror_copy, "contribution")[0]
+    execute(mirror_copy, "DELETE FROM contribution WHERE block_hash = ? AND log_index = ?",
+            (contribution["block_hash"], contribution["log_index"]))
 
     report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
 
-    assert findings(report, "mirror")[where(contribution)][0].startswith("missing from the mirror: EquityFund.Contributed")
-    amount = int(json.loads(contribution["args"])["amount"])
-    assert findings(report, "fund")["fund"][0].endswith(f"off by {amount})")
+    assert findings(report, "typed")[where(contribution)][0].startswith("contribution: missing from the mirror")
+    assert findings(report, "fund")["fund"][0].endswith(f"off by {contribution['amount']})")
+
+
+def test_payout_marked_deferred_breaks_the_claimable_total(demo_chain, mirror_copy):
+    payout = rows(mirror_copy, "payout")[0]
+    execute(mirror_copy, "UPDATE payout SET pushed = 0 WHERE block_hash = ? AND log_index = ?",
+            (payout["block_hash"], payout["log_index"]))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    assert findings(report, "fund")["claimable"] == [
+        f"totalClaimable is 0, its events account for {payout['amount']} ({payout['amount']} deferred − 0 claimed)"]
+    assert findings(report, "typed")[where(payout)] == ["payout.pushed: the mirror has false, the chain's log gives true"]
+
+
+def test_altered_view_is_caught(demo_chain, mirror_copy):
+    with sqlite3.connect(mirror_copy) as conn:
+        conn.execute("DROP VIEW current_member")
+        conn.execute("CREATE VIEW current_member AS " + MAPPERS.views["current_member"].replace(
+            "AS tier,", "+ 1 AS tier,"))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    (detail,) = findings(report, "typed")["view current_member"]
+    assert detail.endswith("rows differ from what the view's definition gives over the tables: the view was "
+                           "altered in the database")
+    assert failing(report) == {"typed"}
+
+
+# --- the raw mirror -------------------------------------------------------------------------
+
+def test_vote_weight_altered_in_raw_args_is_named_by_argument(demo_chain, mirror_copy):
+    vote = raw(mirror_copy, "VoteCast")[0]
+    args = json.loads(vote["args"])
+    args["weight"] = str(int(args["weight"]) + 1000)
+    execute(mirror_copy, "UPDATE raw_event SET args = ? WHERE id = ?", (canonical(args), vote["id"]))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    weight = json.loads(vote["args"])["weight"]
+    assert findings(report, "mirror")[where(vote)] == [
+        f'raw_event.args.weight: the mirror has "{args["weight"]}", the chain\'s log gives "{weight}"']
+    assert failing(report) == {"mirror"}
+
+
+def test_vote_weight_altered_in_data_and_args_differs_from_the_chain(demo_chain, mirror_copy):
+    vote = raw(mirror_copy, "VoteCast")[3]
+    args = json.loads(vote["args"])
+    args["weight"] = str(2 * int(args["weight"]))
+    forged_data = with_word(vote["data"], 2, int(args["weight"]))
+    execute(mirror_copy, "UPDATE raw_event SET args = ?, data = ? WHERE id = ?",
+            (canonical(args), forged_data, vote["id"]))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    found = findings(report, "mirror")[where(vote)]
+    assert found[0] == f'raw_event.data: the mirror has "{forged_data}", the chain\'s log gives "{vote["data"]}"'
+    assert found[1].startswith("raw_event.args.weight: ")
+
+
+def test_known_event_stored_without_its_arguments_is_a_finding(demo_chain, mirror_copy):
+    payout = raw(mirror_copy, "Payout")[0]
+    execute(mirror_copy, "UPDATE raw_event SET event = NULL, args = NULL WHERE id = ?", (payout["id"],))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    event, args = findings(report, "mirror")[where(payout)]
+    assert event == 'raw_event.event: the mirror has null, the chain\'s log gives "Payout"'
+    assert args.startswith("raw_event.args: the mirror has null, the chain's log gives {")
+    assert json.loads(args.split("gives ", 1)[1]) == json.loads(payout["args"])  # in full
+
+
+def test_forged_raw_event_is_caught(demo_chain, mirror_copy):
+    last = raw(mirror_copy, "Payout")[-1]
+    forged = {k: v for k, v in last.items() if k != "id"} | {"log_index": 999}
+    execute(mirror_copy, f"INSERT INTO raw_event ({', '.join(forged)}) VALUES ({', '.join('?' * len(forged))})",
+            tuple(forged.values()))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    assert findings(report, "mirror")[f"block {last['block_number']} log 999"] == [
+        f"raw_event: in the mirror but not on the chain: EquityFund.Payout in tx {last['tx_hash']} (forged)"]
+
+
+def test_stored_block_header_altered_is_caught(demo_chain, mirror_copy):
+    with sqlite3.connect(mirror_copy) as conn:
+        number, timestamp = conn.execute("SELECT number, timestamp FROM block ORDER BY number LIMIT 1").fetchone()
+        conn.execute("UPDATE block SET timestamp = ? WHERE number = ?", (timestamp + 1, number))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    assert findings(report, "mirror")[f"block {number}"] == [
+        f"block.timestamp: the mirror has {timestamp + 1}, the chain has {timestamp}"]
+
+
+def test_mirror_whose_last_block_left_the_chain_is_caught(demo_chain, mirror_copy):
+    execute(mirror_copy, "UPDATE mirror_cursor SET last_hash = ?", ("0x" + "11" * 32,))
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    assert findings(report, "mirror")[f"block {report.last_block}"] == [
+        "the mirror's last block is no longer on the chain (a reorg): run `waico index` again"]
+
+
+# --- what the audit covers ------------------------------------------------------------------
+
+def test_mirror_behind_the_chain_is_said_not_failed(demo_snapshot, mirror_copy):
+    mine(demo_snapshot.w3, 5)
+
+    report = audit(demo_snapshot.w3, demo_snapshot.manifest, mirror_copy)
+
+    assert report.ok and report.behind == 5
+    head = report.last_block + 5
+    assert report.notices == [f"mirror at block {report.last_block}, chain at {head}: run `waico index` "
+                              f"(blocks {report.last_block + 1}..{head} are not audited)"]
+    assert report.to_json()["chainHead"] == head and report.to_json()["behind"] == 5
 
 
 def test_direct_vote_is_verified_by_its_sender(demo_snapshot, mirror_copy):
@@ -170,3 +320,25 @@ def test_direct_vote_is_verified_by_its_sender(demo_snapshot, mirror_copy):
     assert report.ok, report.findings
     assert report.check("signatures").checked["direct votes (sender is the voter)"] == 1
     assert report.check("tallies").checked["proposals"] == 5
+
+
+def test_the_whole_audit_runs_on_postgresql(demo_chain, postgres):
+    db = pgcluster.create_database(postgres, "audited")
+    sync(demo_chain.w3, demo_chain.manifest, db)
+    cli = ["audit", "--workdir", str(demo_chain.workdir), "--rpc", demo_chain.url, "--db", db, "--json"]
+
+    clean = CliRunner().invoke(main, cli)
+    assert clean.exit_code == 0, clean.output
+    lite = audit(demo_chain.w3, demo_chain.manifest, demo_chain.mirror)
+    assert [c["checked"] for c in json.loads(clean.stdout)["checks"]] == [c.checked for c in lite.checks]
+
+    with psycopg.connect(db.replace("postgresql+psycopg", "postgresql")) as conn:
+        vote = conn.execute("SELECT block_number, log_index, weight FROM vote ORDER BY block_number, log_index "
+                            "LIMIT 1").fetchone()
+        conn.execute("UPDATE vote SET weight = weight + 1 WHERE block_number = %s AND log_index = %s", vote[:2])
+    tampered = CliRunner().invoke(main, cli)
+
+    assert tampered.exit_code == 1
+    typed = next(c for c in json.loads(tampered.stdout)["checks"] if c["name"] == "typed")
+    assert [(f["table"], f["block"], f["logIndex"], f["field"], f["mirror"], f["chain"]) for f in typed["findings"]] \
+        == [("vote", vote[0], vote[1], "weight", int(vote[2]) + 1, int(vote[2]))]

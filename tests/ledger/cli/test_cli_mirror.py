@@ -2,13 +2,18 @@
 
 import json
 import shutil
+import sqlite3
 import stat
 
 import pytest
 from click.testing import CliRunner
 
+from ledger.chain.anvil import dev_private_key
 from ledger.chain.node import mine
+from ledger.chain.transactions import Signer
 from ledger.cli import main
+from ledger.mirror import open_db
+from ledger.org import fund
 
 
 @pytest.fixture
@@ -30,14 +35,23 @@ def cli(demo_chain, tmp_path):
     return run
 
 
-def test_index_mirrors_every_event_once(cli, w3):
+def test_index_mirrors_every_event_once(cli):
     first = json.loads(cli("index", "--json").stdout)
     assert first["events"] > 300
     again = json.loads(cli("index", "--json").stdout)
     assert again["events"] == 0 and again["lastBlock"] >= first["lastBlock"]
 
 
-def test_checkpoint_signed_verified_and_proved(cli, w3):
+def contribute(demo_chain, amount: int = 1_000 * 10**6) -> None:
+    """A donor (dev account 0) pays into the demo's fund: new events on the chain (mint,
+    approval, transfer, contribution)."""
+    w3, manifest = demo_chain.w3, demo_chain.manifest
+    donor = Signer(w3, dev_private_key(0), manifest.error_decoder())
+    donor.send(manifest.contract(w3, "TestStablecoin").functions.mint(donor.address, amount), "minting")
+    fund.contribute(donor, w3, manifest.contract(w3, "EquityFund"), amount)
+
+
+def test_checkpoint_signed_verified_and_proved(cli, demo_snapshot):
     cli("index")
     signed = json.loads(cli("checkpoint", "sign", "--json").stdout)
     key = cli.workdir / "checkpoint.key"
@@ -52,22 +66,62 @@ def test_checkpoint_signed_verified_and_proved(cli, w3):
     proof = json.loads(cli("checkpoint", "prove", "--event", f"{payout[0]}:{payout[1]}").stdout)
     assert proof["type"] == "inclusion" and proof["size"] == signed["size"]
 
-    # the log grows; the new checkpoint is consistent with the old one
+    # the log grows (a contribution, finalized); the new checkpoint is consistent with the old one
     old = cli.workdir / "old-checkpoint.txt"
     shutil.copy(signed["file"], old)
-    mine(w3, 70)
+    contribute(demo_snapshot)
+    mine(demo_snapshot.w3, 70)
     cli("index")
     newer = json.loads(cli("checkpoint", "sign", "--json").stdout)
-    if newer["size"] > signed["size"]:
-        proof = json.loads(cli("checkpoint", "prove", "--old", str(old)).stdout)
-        assert (proof["old_size"], proof["new_size"]) == (signed["size"], newer["size"])
+    assert newer["size"] >= signed["size"] + 4
+    proof = json.loads(cli("checkpoint", "prove", "--old", str(old)).stdout)
+    assert (proof["old_size"], proof["new_size"]) == (signed["size"], newer["size"])
+    assert proof["hashes"]  # a real proof: the old tree is a proper prefix
+
+
+def test_checkpoint_says_up_to_which_block_it_covers_and_what_it_leaves_out(cli, demo_snapshot):
+    contribute(demo_snapshot)  # newer than the finalized block
+    cli("index")
+
+    signed = json.loads(cli("checkpoint", "sign", "--json").stdout)
+
+    finalized = demo_snapshot.w3.eth.get_block("finalized")["number"]
+    newer = [e for e in _events(cli.workdir) if e[3] > finalized]
+    assert signed["upToBlock"] == signed["askedBlock"] == finalized < signed["mirrorBlock"]
+    assert signed["eventsLeftOut"] == len(newer) >= 4
+    assert signed["size"] == len(_events(cli.workdir)) - len(newer)
+    text = cli("checkpoint", "sign").stdout
+    assert (f"covers the {signed['size']} mirrored events up to block {finalized} (the finalized block); "
+            f"leaves out {len(newer)} newer mirrored events (not yet finalized)") in text
+
+
+def test_checkpoint_of_a_mirror_behind_covers_up_to_the_mirror(cli, demo_chain):
+    cli("index", "--to-block", "100")
+
+    signed = json.loads(cli("checkpoint", "sign", "--json").stdout)
+
+    assert signed["upToBlock"] == signed["mirrorBlock"] == 100 < signed["askedBlock"]
+    assert signed["size"] == len(_events(cli.workdir)) and signed["eventsLeftOut"] == 0
+    assert "(the mirror's last block; the finalized block is" in cli("checkpoint", "sign").stdout
+
+
+def test_checkpoint_sign_refuses_a_missing_or_never_synced_mirror(cli):
+    missing = cli("checkpoint", "sign", ok=False)
+    assert missing.exit_code == 2
+    assert "no mirror at" in missing.output and "run `waico index` first" in missing.output
+    assert not (cli.workdir / "mirror.db").exists()
+    assert not (cli.workdir / "checkpoint.key").exists() and not (cli.workdir / "checkpoints").exists()
+
+    open_db(cli.workdir / "mirror.db").dispose()  # tables, but never synced
+    never = cli("checkpoint", "sign", ok=False)
+    assert never.exit_code == 2 and "has never synced this deployment" in never.output
+    assert not (cli.workdir / "checkpoint.key").exists()
 
 
 def _events(workdir):
-    import sqlite3
-
     with sqlite3.connect(workdir / "mirror.db") as db:
-        return db.execute("select tx_hash, log_index, event from raw_event order by block_number, log_index").fetchall()
+        return db.execute("select tx_hash, log_index, event, block_number from raw_event "
+                          "order by block_number, log_index").fetchall()
 
 
 def test_tampered_checkpoint_or_wrong_key_is_refused(cli, tmp_path):
@@ -85,8 +139,6 @@ def test_tampered_checkpoint_or_wrong_key_is_refused(cli, tmp_path):
 
 
 def test_checkpoint_of_a_rewritten_mirror_does_not_verify(cli):
-    import sqlite3
-
     cli("index")
     signed = json.loads(cli("checkpoint", "sign", "--json").stdout)
     with sqlite3.connect(cli.workdir / "mirror.db") as db:

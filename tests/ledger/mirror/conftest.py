@@ -1,7 +1,6 @@
 """Fixtures of the mirror tests: an anvil of their own with a deployment and activity on it,
-and the databases — SQLite files, and a real PostgreSQL 15 cluster started here (as the
-`postgres` user when the tests run as root: PostgreSQL refuses root). If PostgreSQL cannot
-start, the PostgreSQL tests fail; they are never skipped."""
+and the databases — SQLite files, and databases on the PostgreSQL 15 cluster of the `postgres`
+fixture (tests/ledger/conftest.py)."""
 
 from __future__ import annotations
 
@@ -42,20 +41,6 @@ def deployment(w3, secretariat):
     secretariat.decoder = manifest.error_decoder()
     activity(w3, secretariat, manifest, members=40, seed=1)
     return manifest
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """A throwaway PostgreSQL cluster on a free port (tests/pgcluster.py)."""
-    try:
-        server = pgcluster.cluster()
-        url = server.__enter__()
-    except pgcluster.ClusterError as exc:
-        pytest.fail(str(exc))
-    try:
-        yield url
-    finally:
-        server.__exit__(None, None, None)
 
 
 _databases = itertools.count()
