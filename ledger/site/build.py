@@ -36,9 +36,9 @@ import orjson
 from ledger.audit.eventlog import read_verifier
 from ledger.chain import abi
 from ledger.chain.manifest import Manifest
-from ledger.errors import ConfigError
+from ledger.errors import ConfigError, LedgerError, ProofInvalid
 from ledger.tlog.checkpoint import Checkpoint, verify_checkpoint
-from ledger.tlog.merkle import consistency_path
+from ledger.tlog.merkle import consistency_path, verify_consistency
 from ledger.tlog.note import NoteVerifier
 
 from . import pages
@@ -106,21 +106,31 @@ def _events_abi(manifest: Manifest) -> dict:
     return out
 
 
-def _older_checkpoints(ledger: Ledger, verifier: NoteVerifier, folder: Path | None) -> list:
-    """Earlier signed checkpoints of this log (in `folder`) with consistency proofs to the latest."""
+def _older_checkpoints(ledger: Ledger, verifier: NoteVerifier, folder: Path | None, progress) -> list:
+    """Earlier signed checkpoints of this log (in `folder`) with consistency proofs to the latest.
+
+    One that the log did not grow from (signed by the same key, yet not a prefix of this log:
+    a stale working folder, or a log that was rewritten) is left out, and said."""
     if folder is None or not folder.is_dir():
         return []
     hashes = ledger.tree.levels[0]
+    latest = ledger.checkpoint
     out = []
     for path in sorted(folder.glob("checkpoint-*.txt")):
         try:
             note = path.read_text()
             old = verify_checkpoint(note, verifier, verifier.name)
-        except Exception:  # noqa: BLE001 — not ours, or not a checkpoint: not shown
+        except (OSError, LedgerError):
+            continue  # not a checkpoint of this log's key
+        if not 0 < old.size < latest.size:
             continue
-        if 0 < old.size < ledger.checkpoint.size:
-            proof = consistency_path(old.size, hashes)
-            out.append((old, note, [base64.b64encode(p).decode() for p in proof]))
+        proof = consistency_path(old.size, hashes)
+        try:
+            verify_consistency(old.size, latest.size, old.root, latest.root, proof)
+        except ProofInvalid:
+            progress(f"left out {path}: this log did not grow from it (another log under the same key?)")
+            continue
+        out.append((old, note, [base64.b64encode(p).decode() for p in proof]))
     return sorted(out, key=lambda o: -o[0].size)
 
 
@@ -138,7 +148,7 @@ def build(out: Path, manifest: Manifest, db_url: str, note: str, verifier: NoteV
     fund = fund_of(ledger)
     codec = LeafCodec(ledger.leaves, ledger.tree)
     site = pages.Site(membership, proposals, fund, ledger, lambda: ProofPack(codec), token.symbol, token.decimals,
-                      audit, verifier.to_text(), _older_checkpoints(ledger, verifier, older),
+                      audit, verifier.to_text(), _older_checkpoints(ledger, verifier, older, progress),
                       datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
 
     if out.exists() and not out.is_dir():

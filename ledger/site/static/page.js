@@ -69,8 +69,9 @@
       } catch (e) {
         /* storage off: the fragment carries it */
       }
-      location.hash = text ? "key=" + encodeURIComponent(text) : "";
-      location.reload();
+      const want = text ? "#key=" + encodeURIComponent(text) : "";
+      if (location.hash === want) location.reload();
+      else location.hash = want; // hashchange reloads
     });
     // Carry a key given in the address along the site's own links.
     if (keyFromFragment()) {
@@ -215,6 +216,8 @@
     }
   }
 
+  // A key typed into the address bar (#key=...) is checked at once.
+  window.addEventListener("hashchange", () => location.reload());
   setUpSorting();
   run().catch((err) => {
     mark(status, "fail", String(err.message || err));

@@ -38,6 +38,7 @@ class Browser:
         self.driver.set_page_load_timeout(60)
 
     def open(self, url: str, wait_verified: bool = True, timeout: float = 60) -> None:
+        self.driver.get("about:blank")  # a new fragment alone would not load the page again
         self.driver.get(url)
         if wait_verified:
             self.wait_done(timeout)
