@@ -158,7 +158,7 @@ class _Reader:
                         e.topics, e.data, e.args)
                  .where(e.chain_id == self.chain_id, e.block_number <= self.cursor[0], self._ours(e.address))
                  .order_by(e.block_number, e.log_index))
-        return [MirroredLog(bn, li, bh, th, addr, contract, event, tuple(json.loads(topics)), data, args)
+        return [MirroredLog(bn, li, bh, th, addr, contract, event, _topics(topics), data, args)
                 for bn, li, bh, th, addr, contract, event, topics, data, args in self._conn.execute(query)]
 
     @property
@@ -191,6 +191,13 @@ class _Reader:
 
     def __exit__(self, *_):
         self.close()
+
+
+def _topics(stored: str) -> tuple[str, ...]:
+    # the mirror writes '["0x..","0x.."]' (rows.raw_event_row); anything else goes through json
+    if stored.startswith('["0x') and stored.endswith('"]') and "\\" not in stored and " " not in stored:
+        return tuple(stored[2:-2].split('","'))
+    return tuple(json.loads(stored))
 
 
 def _open(db: str | Path, manifest: Manifest) -> _Reader:

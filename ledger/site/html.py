@@ -47,6 +47,16 @@ def _children(children: Iterable) -> Iterable[str]:
             yield html.escape(str(child), quote=False)
 
 
+_NAMES: dict[str, str] = {}
+
+
+def _name(key: str) -> str:
+    name = _NAMES.get(key)
+    if name is None:
+        name = _NAMES[key] = key.rstrip("_").replace("_", "-")
+    return name
+
+
 def attrs_text(attrs: dict | None) -> str:
     if not attrs:
         return ""
@@ -54,8 +64,12 @@ def attrs_text(attrs: dict | None) -> str:
     for key, value in attrs.items():
         if value is None or value is False:
             continue
-        name = key.rstrip("_").replace("_", "-")
-        out.append(f" {name}" if value is True else f' {name}="{html.escape(str(value), quote=True)}"')
+        if value is True:
+            out.append(" " + _name(key))
+        elif type(value) is int:  # no escaping needed (most values on a big site are leaf indices)
+            out.append(f' {_name(key)}="{value}"')
+        else:
+            out.append(f' {_name(key)}="{html.escape(str(value), quote=True)}"')
     return "".join(out)
 
 
