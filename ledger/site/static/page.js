@@ -44,7 +44,7 @@
 
   function chosenKey() {
     const fromUrl = keyFromFragment();
-    if (fromUrl) return { text: fromUrl, whose: "observer", from: "the address (#key=)" };
+    if (fromUrl) return { text: fromUrl, whose: "observer", from: "the key you gave in the address (#key=)" };
     let stored = null;
     try {
       stored = localStorage.getItem(KEY_STORE);
@@ -152,12 +152,13 @@
       mark(status, "fail", String(err.message || err));
       status.textContent = "Not verified: the checkpoint is not signed by " + key.from + ".";
       say("(" + (err.message || err) + ") Nothing on this page can be checked without it; every mark stays pending.");
+      document.documentElement.setAttribute("data-verified", "fail");
       return;
     }
     mark(status, "ok");
     status.textContent = "Verified: " + checkpoint.origin + " at " + L.int(checkpoint.size) + " events, signed by "
       + verifier.name + "+" + verifier.keyId.toString(16).padStart(8, "0")
-      + (key.whose === "observer" ? " — " + key.from + "." : " — the key this site ships, which cannot vouch for the site: give the key you expect.");
+      + (key.whose === "observer" ? ": " + key.from + "." : ": the key this site ships, which cannot vouch for the site — give the key you expect.");
 
     const proven = (await Promise.all([{ size: log.last.size, nodes: log.last.nodes, events: log.last.events }, ...packs]
       .map((p) => proveEvents(p, checkpoint, log).catch((err) => p.events.map((e) => ({ index: e.index, ok: false, why: String(err.message || err) }))))))
