@@ -31,7 +31,7 @@ def _svg(title: str, desc: str, height: int, *body) -> Markup:
 
 
 def bars(title: str, desc: str, items: list[Bar], markers: list[tuple[int, str, str]] = (),
-         scale_max: int | None = None, label_width: int = 170) -> Markup:
+         scale_max: int | None = None, label_width: int = 210) -> Markup:
     """Horizontal bars, one per item, on a common scale; `markers` are vertical lines
     (value, label, css class) such as a quorum or a cap."""
     row, top = 26, 18 if markers else 6
@@ -42,7 +42,7 @@ def bars(title: str, desc: str, items: list[Bar], markers: list[tuple[int, str, 
         y = top + n * row
         w = round(plot * item.value / top_value) if item.value > 0 else 0
         parts.append(h("text", {"x": label_width - 8, "y": y + 15, "class_": "label", "text-anchor": "end"},
-                       _clip(item.label, 26)))
+                       _clip(item.label, 28)))
         parts.append(h("rect", {"x": label_width, "y": y + 3, "width": max(w, 1 if item.value else 0), "height": row - 8,
                                 "class_": item.css}))
         parts.append(h("text", {"x": label_width + w + 6, "y": y + 15, "class_": "value"}, item.note))
@@ -83,7 +83,7 @@ def stacked(title: str, desc: str, rows: list[tuple[str, list[tuple[int, str]]]]
 def steps(title: str, desc: str, series: list[tuple[str, str, list[tuple[int, int]]]], x_labels: tuple[str, str],
           y_label: str) -> Markup:
     """Cumulative step lines over time: each series is (label, css class, [(time, total), ...])."""
-    height, left, right, top, bottom = 220, 60, 20, 14, 34
+    height, left, right, top, bottom = 250, 70, 20, 46, 34
     points = [p for _, _, pts in series for p in pts]
     if not points:
         return _svg(title, desc, 40, h("text", {"x": 10, "y": 24, "class_": "label"}, "nothing yet"))
@@ -101,8 +101,10 @@ def steps(title: str, desc: str, series: list[tuple[str, str, list[tuple[int, in
            h("line", {"x1": left, "x2": left, "y1": top, "y2": height - bottom, "class_": "axis"}),
            h("text", {"x": left, "y": height - 12, "class_": "label"}, x_labels[0]),
            h("text", {"x": WIDTH - right, "y": height - 12, "class_": "label", "text-anchor": "end"}, x_labels[1]),
-           h("text", {"x": left - 6, "y": top + 8, "class_": "label", "text-anchor": "end"}, y_label)]
-    legend_x = left + 10
+           h("text", {"x": left - 6, "y": top + 4, "class_": "value", "text-anchor": "end"}, f"{top_value:,}"),
+           h("text", {"x": left - 6, "y": height - bottom + 4, "class_": "value", "text-anchor": "end"}, "0"),
+           h("text", {"x": left, "y": top - 10, "class_": "label"}, y_label)]
+    legend_x = left
     for label, css, pts in series:
         if not pts:
             continue
@@ -112,8 +114,8 @@ def steps(title: str, desc: str, series: list[tuple[str, str, list[tuple[int, in
             last = v
         d.append(f"L{x(t1)},{y(last)}")
         out.append(h("path", {"d": "".join(d), "class_": f"step {css}"}))
-        out.append(h("rect", {"x": legend_x, "y": top, "width": 12, "height": 4, "class_": css}))
-        out.append(h("text", {"x": legend_x + 18, "y": top + 6, "class_": "label"}, label))
+        out.append(h("rect", {"x": legend_x, "y": 6, "width": 14, "height": 4, "class_": css}))
+        out.append(h("text", {"x": legend_x + 20, "y": 12, "class_": "label"}, label))
         legend_x += 40 + 8 * len(label)
     return _svg(title, desc, height, *out)
 

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -176,9 +176,6 @@ class _Reader:
         b = Block.__table__.c
         return list(self._conn.execute(select(b.number, b.hash, b.parent_hash, b.timestamp).where(
             b.chain_id == self.chain_id, b.number <= self.cursor[0]).order_by(b.number)))
-
-    def has_table(self, name: str) -> bool:
-        return inspect(self._conn).has_table(name)
 
     def close(self) -> None:
         if getattr(self, "_conn", None) is not None:

@@ -5,6 +5,8 @@ names and URIs — so nothing here ever passes a `str` into HTML unescaped: `h(t
 *children)` escapes every child string and every attribute value, and only `Markup` (what
 `h` and `esc` return, and the page templates' own constants) goes in as markup. Links are
 made by `link`, which emits an `<a href>` only for an http(s) URL and plain text otherwise.
+The two rows a big site has by the hundred thousand (a vote on its proposal's page and on its
+voter's) are written out as f-strings in `pages`, each value through `esc`: the same markup.
 
 Whitespace is the text's own: the browser's verifier compares cell text with what it decodes
 from the leaves, so a child is never padded. Two things the HTML parser itself changes are

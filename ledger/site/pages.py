@@ -19,7 +19,7 @@ from ledger.org.governance import short_id
 
 from . import charts, show
 from .html import Markup, esc as _e, h, join, link
-from .model import KINDS, TRACKS, Fund, Member, Membership, Proposal, support_name
+from .model import KINDS, Fund, Member, Membership, Proposal, support_name
 from .proofs import ProofPack
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; "
@@ -778,7 +778,6 @@ def sharing_page(site: Site) -> Page:
 
 
 def audit_page(site: Site) -> Page:
-    cp = site.ledger.checkpoint
     older = []
     extra = {"checkpoints": []}
     for n, (old, note, proof) in enumerate(site.older):

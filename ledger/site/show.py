@@ -33,8 +33,3 @@ def pct(bps: int) -> str:
 
 def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
-
-
-def short_hex(value: str, keep: int = 10) -> str:
-    """For labels only (never a checked field): 0x1234abcd…ef01."""
-    return value if len(value) <= keep + 6 else f"{value[:keep]}…{value[-4:]}"
