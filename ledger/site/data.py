@@ -217,7 +217,7 @@ def read_ledger(db: str | Path, manifest: Manifest, note: str, verifier: NoteVer
                                     f"holds {len(logs)}: run `waico index` first")
         logs = logs[:checkpoint.size]
         leaves = [LogEvent(manifest.chain_id, log.block_number, _hex(log.block_hash), _hex(log.tx_hash),
-                           log.log_index, _hex(log.address), tuple(_hex(t) for t in log.topics),
+                           log.log_index, _hex(log.address), tuple(_hex(t) for t in log.topics or ()),
                            _hex(log.data)).encode() for log in logs]
         tree = MerkleTree([leaf_hash(leaf) for leaf in leaves])
         if tree.root != checkpoint.root:

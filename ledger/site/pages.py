@@ -44,7 +44,12 @@ def cell(tag: str, text, name: str, show_as: str | None = None, value: str | Non
 
 
 def group(tag: str, attrs: dict | None, *children) -> Markup:
-    return h(tag, {**check("group"), **(attrs or {})}, *children)
+    """A section or figure that is verified when everything checked in it is; one with nothing
+    checked in it (an empty table, a chart of numbers checked elsewhere) carries no mark."""
+    inner = join(children)
+    if 'data-check="' not in inner:
+        return h(tag, attrs, inner)
+    return h(tag, {**check("group"), **(attrs or {})}, inner)
 
 
 @dataclass
@@ -201,8 +206,9 @@ def overview(site: Site) -> Page:
         h("h2", None, "Members by tier and kind"),
         h("figure", None, chart, h("figcaption", None, "Active members; the table gives the same numbers.")),
         _table({"id": "members-by-tier"}, ["Tier", "States", "Corporate", "All"], rows, {1, 2, 3}, sortable=False),
-        h("p", {"class_": "note"}, ", ".join(f"{n} {status.lower()}" for status, n in sorted(inactive.items()))
-          + " (not counted above)." if inactive else "No member is suspended or expelled."))
+        h("p", {"class_": "note"}, [[h("span", check("members", status=status, value=n), show.integer(n)),
+                                       f" {status.lower()}, "] for status, n in sorted(inactive.items())],
+          "not counted above.") if inactive else h("p", {"class_": "note"}, "No member is suspended or expelled."))
 
     now = m.weights_at(site.ledger.last_block)
     share, cap = now.corporate_share_bps, now.cap_bps
@@ -325,7 +331,8 @@ def members_index(site: Site) -> Page:
                       _num(str(x.admitted.block_number), "admitted", "plain")))
     body = join([
         h("h1", None, "Members"),
-        h("p", None, f"{len(m.members)} members admitted; tiers and weights as of block {site.ledger.last_block}. "
+        h("p", None, h("span", check("members", status="any", value=len(m.members)), show.integer(len(m.members))),
+          f" members admitted; tiers and weights as of block {site.ledger.last_block}. "
                      "Names and identifiers are what each member's admission recorded on the chain."),
         group("section", {"id": "tiers-over-time"},
               h("h2", None, "Tiers over time"),
@@ -676,7 +683,7 @@ def fund_page(site: Site) -> tuple[Page, dict[str, list[list[str]]]]:
                                                  cell("span", m.name_of(p.member), "member", "name"))),
                                  _num(show.integer(p.score), "score"),
                                  _num(site.token(p.amount), "amount", "token"),
-                                 _num(show.pct(p.amount * 10_000 // p.budget if p.budget else 0)),
+                                 _num(show.pct(p.amount * 10_000 // p.budget if p.budget else 0), "@budgetShare", "pct"),
                                  cell("td", show.yes_no(p.pushed), "pushed", "bool")))
             csv.append([p.member.lower(), m.name_of(p.member), str(p.score), str(p.total_score), str(p.budget),
                         str(p.amount), str(p.pushed).lower(), str(p.block_number), p.tx_hash, str(p.log_index)])

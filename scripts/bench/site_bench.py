@@ -244,8 +244,8 @@ def main() -> None:
           f"{signed.checkpoint.size:,} events ({time.monotonic() - started:.1f} s)", flush=True)
 
     started = time.monotonic()
-    done = subprocess.run([WAICO, "site", "build", "--workdir", str(workdir), "--rpc", "http://127.0.0.1:9",
-                           "--token-symbol", "tUSD", "--token-decimals", "6", "--json"],
+    done = subprocess.run([WAICO, "site", "build", "--workdir", str(workdir), "--token-symbol", "tUSD",
+                           "--token-decimals", "6", "--json"],
                           capture_output=True, text=True)
     seconds = time.monotonic() - started
     if done.returncode != 0:

@@ -408,6 +408,7 @@
     let v;
     if (field === "@event") v = event.name;
     else if (field === "@block") v = event.block;
+    else if (field === "@budgetShare") v = event.args.budget ? (event.args.amount * BPS) / event.args.budget : 0n;
     else {
       if (!(field in event.args)) throw new Error(event.name + " has no field " + field);
       v = event.args[field];
@@ -446,7 +447,7 @@
   function membersWhere(M, d) {
     let n = 0n;
     for (const m of M.members.values()) {
-      if (m.status !== (d.status || "Active")) continue;
+      if (d.status !== "any" && m.status !== (d.status || "Active")) continue;
       if (d.tier !== undefined && m.tier !== Number(d.tier)) continue;
       if (d.kind !== undefined && KINDS[m.kind] !== d.kind) continue;
       n += 1n;
