@@ -29,7 +29,9 @@ test-contracts: setup port-free
 	@tools/env brownie test $(or $(ARGS),$(CONTRACT_TESTS)) --network anvil
 
 # make test-ledger ARGS="tests/ledger/mirror -x"
+# (tools/browser: Debian's chromium and chromium-driver for the site's tests, installed if missing)
 test-ledger: setup
+	@tools/browser
 	@tools/env pytest -p no:pytest-brownie $(or $(ARGS),tests/ledger)
 
 # Contract assurance (README, "Assurance"). Slither: fails on a high or medium

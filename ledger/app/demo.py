@@ -79,6 +79,7 @@ class DemoResult:
     checkpoint_size: int = 0
     verifier_key: str | None = None
     audit: object | None = None  # ledger.audit.AuditReport
+    site: object | None = None  # ledger.site.BuiltSite
     seconds: float = 0.0
 
     def to_json(self) -> dict:
@@ -89,7 +90,9 @@ class DemoResult:
             "chainPid": self.chain_pid,
             "paths": {"workdir": str(self.workdir), "deployment": str(self.manifest_path),
                       "keys": str(self.keys_dir), "ballots": str(self.ballots_dir),
-                      "mirror": str(self.mirror_db), "checkpoint": str(self.checkpoint_path)},
+                      "mirror": str(self.mirror_db), "checkpoint": str(self.checkpoint_path),
+                      "site": str(self.site.out) if self.site else None,
+                      "siteIndex": str(self.site.index) if self.site else None},
             "mirror": {"events": self.mirrored_events},
             "audit": self.audit.to_json() if self.audit else None,
             "checkpoint": {"size": self.checkpoint_size, "verifierKey": self.verifier_key},
@@ -171,6 +174,8 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
         mine(w3, FINALITY_DEPTH)  # anvil's "finalized" trails the head by 64 blocks
         progress("mirroring every event into SQLite, auditing it against the chain, signing a checkpoint")
         _mirror_and_checkpoint(w3, manifest, result)
+        progress("building the transparency site (it checks itself in the browser)")
+        _build_site(manifest, result)
         result.seconds = time.monotonic() - started
         return result
 
@@ -268,6 +273,21 @@ def _mirror_and_checkpoint(w3, manifest: Manifest, result: DemoResult) -> None:
     signed = eventlog.sign(result.workdir, manifest, str(result.mirror_db), eventlog.finalized_block(w3))
     result.checkpoint_path, result.checkpoint_size = signed.path, signed.checkpoint.size
     result.verifier_key = signed.verifier_key
+
+
+def _build_site(manifest: Manifest, result: DemoResult) -> None:
+    import json
+
+    from ledger.site import Token, build
+    from ledger.tlog.note import NoteVerifier
+
+    audit = result.audit.to_json()
+    (result.workdir / "audit.json").write_text(json.dumps(audit, indent=1))  # for a later `waico site build`
+    token = Token(result.token.symbol, result.token.decimals)
+    write_settings(result.workdir, token={"symbol": token.symbol, "decimals": token.decimals})
+    result.site = build(result.workdir / "site", manifest, str(result.mirror_db), result.checkpoint_path.read_text(),
+                        NoteVerifier.parse(result.verifier_key), token=token, audit=audit,
+                        older=result.workdir / "checkpoints")
 
 
 def _enact(w3, secretariat: Signer, manifest: Manifest) -> list:

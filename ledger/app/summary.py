@@ -88,6 +88,8 @@ def render_demo(result) -> str:
                                     if result.audit.ok else f"{len(result.audit.findings)} FINDINGS (waico audit)"),
         f"Checkpoint:          {result.checkpoint_path} ({result.checkpoint_size} events)",
         f"Verifier key:        {result.verifier_key}",
+        f"Transparency site:   {result.site.index} (or: waico site serve --workdir {result.workdir})"
+        if result.site else "Transparency site:   not built",
         f"Done in {result.seconds:.1f} s.",
     ]
     return "\n".join(lines)

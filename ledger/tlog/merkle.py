@@ -301,6 +301,67 @@ class ConsistencyProof:
                    tuple(_hex_hash(f"hashes[{i}]", h) for i, h in enumerate(data["hashes"])))
 
 
+# --- many proofs from one tree ---------------------------------------------------------------
+
+
+class MerkleTree:
+    """A tree kept whole, for many inclusion proofs: each costs O(log n), not O(n).
+
+    `levels[l][i]` is the root of the perfect subtree over leaves [i * 2**l, (i + 1) * 2**l);
+    `border[l]` is the root of the one imperfect subtree at level l, over the last
+    `size % 2**l` leaves, when there is one. An RFC 9162 PATH is then, leaf-most first, the
+    sibling of the leaf's ancestor at each level where that sibling has leaves: a perfect
+    subtree, or the border (a right sibling can be imperfect; a left one never is). The paths
+    are the same as `inclusion_path`'s (the tests check it exhaustively on small trees).
+    """
+
+    def __init__(self, leaf_hashes: Sequence[bytes]):
+        self.size = len(leaf_hashes)
+        self.levels: list[list[bytes]] = [list(leaf_hashes)]
+        while len(self.levels[-1]) > 1:
+            below = self.levels[-1]
+            self.levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+        self.border: dict[int, bytes] = {}
+        for level in range(1, len(self.levels) + 1):
+            start = (self.size >> level) << level
+            if start < self.size and self.size - start < 1 << level:
+                self.border[level] = self._range_root(start, level)
+        self.root = self._range_root(0, (self.size - 1).bit_length()) if self.size else EMPTY_ROOT
+
+    def _range_root(self, start: int, level: int) -> bytes:
+        """The root over leaves [start, size), at most 2**level of them, start aligned to 2**level:
+        its perfect subtrees from the left, largest first, folded from the right."""
+        if self.size - start == 1 << level:
+            return self.levels[level][start >> level]
+        parts, at = [], start
+        for l in range(level - 1, -1, -1):
+            if at + (1 << l) <= self.size:
+                parts.append(self.levels[l][at >> l])
+                at += 1 << l
+        node = parts.pop()
+        while parts:
+            node = node_hash(parts.pop(), node)
+        return node
+
+    def inclusion_path(self, index: int) -> list[bytes]:
+        if not 0 <= index < self.size:
+            raise ValueError(f"leaf index {index} outside a tree of size {self.size}")
+        path = []
+        for level in range((self.size - 1).bit_length()):
+            sibling = (index >> level) ^ 1
+            start = sibling << level
+            if start >= self.size:
+                continue  # no leaves there: the ancestor moves up unpaired
+            if start + (1 << level) <= self.size:
+                path.append(self.levels[level][sibling])
+            else:
+                path.append(self.border[level])
+        return path
+
+    def inclusion_proof(self, index: int) -> InclusionProof:
+        return InclusionProof(index, self.size, self.levels[0][index], tuple(self.inclusion_path(index)))
+
+
 # --- convenience over leaf data ----------------------------------------------------------------
 
 

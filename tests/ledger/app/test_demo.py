@@ -80,6 +80,14 @@ def test_demo_leaves_files_that_later_commands_use(demo):
     assert checked.returncode == 0 and checked.stdout.startswith("ok")
 
 
+def test_demo_builds_the_transparency_site(demo):
+    workdir, summary, progress = demo
+    site, index = Path(summary["paths"]["site"]), Path(summary["paths"]["siteIndex"])
+    assert site == workdir / "site" and index == site / "index.html" and index.is_file()
+    assert 'id="checkpoint-status"' in index.read_text()
+    assert (workdir / "audit.json").is_file() and "building the transparency site" in progress
+
+
 def test_demo_stops_its_chain_unless_kept(tmp_path):
     result = subprocess.run([WAICO, "demo", "--workdir", str(tmp_path), "--json"],
                             capture_output=True, text=True, timeout=300)

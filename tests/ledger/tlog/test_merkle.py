@@ -272,3 +272,22 @@ def test_property_consistency_proof_verifies_and_detects_a_rewritten_prefix(leav
             proof.verify(tree_root(leaves[:old]), tree_root(forked))
         with pytest.raises(ProofInvalid):
             proof.verify(tree_root(forked[:old]), tree_root(leaves))
+
+
+def test_a_whole_tree_gives_the_same_paths_and_root_as_the_recursive_definition():
+    for size in range(1, 70):
+        hashes = [leaf_hash(i.to_bytes(2, "big")) for i in range(size)]
+        tree = merkle.MerkleTree(hashes)
+        assert tree.root == root_of_hashes(hashes)
+        for index in range(size):
+            assert tree.inclusion_path(index) == inclusion_path(index, hashes)
+            tree.inclusion_proof(index).verify(tree.root)
+
+
+def test_a_whole_tree_proves_many_leaves_quickly():
+    hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(100_000)]
+    started = time.monotonic()
+    tree = merkle.MerkleTree(hashes)
+    paths = [tree.inclusion_path(i) for i in range(0, 100_000, 7)]
+    assert time.monotonic() - started < 10
+    assert paths[-1] == inclusion_path(99_995, hashes)
