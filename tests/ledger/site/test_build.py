@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.errors import CheckpointInvalid, ConfigError
+from ledger.errors import CheckpointInvalid, ConfigError, MirrorMissing
 from ledger.site import build, read_data_file
 from ledger.site.build import _csv
 from ledger.site.html import Markup, h, link, safe_url
@@ -94,7 +94,7 @@ def test_a_mirror_that_does_not_hold_the_checkpoint_s_events_is_refused(demo_cha
                      "(SELECT id FROM raw_event WHERE event = 'VoteCast' LIMIT 1)")
     with pytest.raises(CheckpointInvalid, match="do not hash to the checkpoint's root"):
         build(tmp_path / "out", demo_chain.manifest, str(workdir / "mirror.db"), note, key)
-    with pytest.raises(ConfigError, match="no mirror"):
+    with pytest.raises(MirrorMissing, match="no mirror"):
         build(tmp_path / "out", demo_chain.manifest, str(tmp_path / "none.db"), note, key)
     signer_text, verifier_text = generate_key(key.name)
     bigger = sign_checkpoint(Checkpoint(key.name, 10**6, b"\0" * 32), NoteSigner.parse(signer_text))
