@@ -14,7 +14,7 @@ from ledger.chain.anvil import Anvil, dev_private_key
 from ledger.chain.node import connect
 from ledger.chain.transactions import Signer
 from ledger.org.deploy import Parameters, deploy
-from tests import pgcluster
+from scripts.bench import pgcluster
 
 from .support import activity
 
@@ -46,7 +46,7 @@ def deployment(w3, secretariat):
 
 @pytest.fixture(scope="session")
 def postgres():
-    """A throwaway PostgreSQL cluster on a free port (tests/pgcluster.py)."""
+    """A throwaway PostgreSQL cluster (scripts/bench/pgcluster.py)."""
     try:
         server = pgcluster.cluster()
         url = server.__enter__()
