@@ -10,9 +10,11 @@ measured gain is in README.md, "How the mirror is fast").
 
 Workers are forked (Linux only: elsewhere the sync reads ahead with a thread) when the pool
 starts, so they start at once and inherit the decoder and the row mappers instead of
-receiving them pickled; the sync starts the pool before any thread of its own. Each opens
-its own HTTP session, ignores Ctrl-C (the writer's to handle) and dies with the writer
-(PR_SET_PDEATHSIG), so a killed indexer leaves nothing running.
+receiving them pickled; the sync starts the pool before any thread of its own. A worker
+never touches the database connections it inherits (and a pool's worker ends by `os._exit`,
+without closing them). Each opens its own HTTP session, ignores Ctrl-C (the writer's to
+handle) and dies with the writer (PR_SET_PDEATHSIG), so a killed indexer leaves nothing
+running.
 """
 
 from __future__ import annotations
@@ -62,9 +64,10 @@ def _start(fetcher: Fetcher, plans: Plans) -> None:
     except (OSError, AttributeError):
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # keeps 1.11x on SQLite, 1.14x on PostgreSQL (mirror_bench.py): a worker makes no reference
-    # cycles, only short-lived rows, and the collector would also walk (and copy, page by page)
-    # every object it inherited from the writer. Its own process: nothing else is affected.
+    # keeps 1.11-1.17x on SQLite and PostgreSQL (README, "How the mirror is fast"): a worker
+    # makes no reference cycles, only short-lived rows, and the collector would also walk (and
+    # copy, page by page) every object it inherited from the writer. Its own process: nothing
+    # else is affected.
     gc.disable()
     fetcher.rpc.reopen()  # the parent's pooled sockets stay the parent's
     _worker = (fetcher, plans)
