@@ -25,10 +25,12 @@ import signal
 import sys
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Iterator
 
 from ledger.chain.rpc import Header
+from ledger.errors import MirrorError
 
 from .fetch import Fetcher
 from .plans import Plans
@@ -101,6 +103,8 @@ def prepared_ranges(fetcher: Fetcher, plans: Plans, start: int, target: int, wor
                     start = end + 1
                 done, span.size = pending.popleft().result()
                 yield from done
+        except BrokenProcessPool:
+            raise MirrorError("a mirror worker process died") from None
         finally:
             for future in pending:
                 future.cancel()

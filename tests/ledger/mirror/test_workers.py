@@ -99,3 +99,13 @@ def test_workers_die_with_a_killed_indexer():
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_a_worker_that_dies_is_a_mirror_error():
+    fetcher, plans = pool_parts(FakeNode(limit=50, with_logs=WITH_LOGS))
+    ranges = prepared_ranges(fetcher, plans, 0, 1000, workers=2)
+    next(ranges)
+    for child in __import__("multiprocessing").active_children():
+        child.kill()
+    with pytest.raises(MirrorError, match="worker process died"):
+        list(ranges)
