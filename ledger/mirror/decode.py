@@ -168,7 +168,7 @@ def _reader(t, at: int) -> Callable[[bytes], Any]:
         size = int(t.sub)
         return lambda data: "0x" + data[at:at + size].hex()
 
-    def dynamic(data: bytes) -> bytes:  # string or bytes: an offset word, a length word, the bytes
+    def dynamic(data: bytes) -> str:  # string or bytes: an offset word, a length word, the bytes
         offset = int.from_bytes(data[at:end], "big")
         if offset + 32 > len(data):
             raise ValueError("no length word")
