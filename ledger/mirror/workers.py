@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import signal
 import sys
 from collections import deque
@@ -57,7 +58,7 @@ def available() -> bool:
 _worker: tuple[Fetcher, Plans] | None = None
 
 
-def _start(fetcher: Fetcher, plans: Plans) -> None:
+def _start(fetcher: Fetcher, plans: Plans, writer: int) -> None:
     global _worker
     try:  # die with the writer: PR_SET_PDEATHSIG
         import ctypes
@@ -65,6 +66,8 @@ def _start(fetcher: Fetcher, plans: Plans) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
+    if os.getppid() != writer:  # it died before the line above: no signal will come
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # keeps 1.11-1.17x on SQLite and PostgreSQL (README, "How the mirror is fast"): a worker
     # makes no reference cycles, only short-lived rows, and the collector would also walk (and
@@ -93,7 +96,7 @@ def prepared_ranges(fetcher: Fetcher, plans: Plans, start: int, target: int, wor
     workers are in flight, so that none waits for the writer."""
     span = fetcher.span
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start, initargs=(fetcher, plans)) as pool:
+                             initializer=_start, initargs=(fetcher, plans, os.getpid())) as pool:
         pending: deque = deque()
         try:
             while start <= target or pending:
