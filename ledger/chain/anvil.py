@@ -1,15 +1,19 @@
 """A local anvil chain the tool starts and stops itself (`waico demo`, the ledger tests).
 
 The real anvil binary from node_modules is used, never the Node wrapper in
-node_modules/.bin (killing the wrapper leaves anvil running). It is killed by PID.
+node_modules/.bin (killing the wrapper leaves anvil running). It is killed by PID. It
+picks a free port itself (port 0) and says which in its log: no other process can take
+the port between its choice and its use.
 """
 
 from __future__ import annotations
 
 import platform
+import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,21 +39,27 @@ def find_anvil() -> str:
 
 
 def free_port() -> int:
+    """A port nobody listened on a moment ago (for a connection that should fail): a server
+    should bind port 0 itself instead, or another process may take the port first."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+_LISTENING = re.compile(rb"Listening on [0-9.]+:(\d+)")
 
 
 @dataclass
 class Anvil:
     """A running anvil process. Use as a context manager, or call stop()."""
 
-    port: int = field(default_factory=free_port)
+    port: int = 0  # 0: a free port, chosen by anvil (known once started)
     accounts: int = 10
     block_gas_limit: int = 30_000_000
     states_kept: int = 512
     extra_args: tuple[str, ...] = ()
     process: subprocess.Popen | None = None
+    _log: object = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -67,22 +77,26 @@ class Anvil:
             "--prune-history", str(self.states_kept),
             *self.extra_args,
         ]
+        # its log goes to a file (a pipe nobody reads would fill and stall it); the port is in it
+        self._log = tempfile.TemporaryFile(prefix="anvil-")
         self.process = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            args, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.PIPE,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                self.stop()
                 raise ChainUnavailable(f"anvil exited at start: {err.strip()[:300]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
-            except OSError:
-                time.sleep(0.05)
+            self._log.seek(0)
+            found = _LISTENING.search(self._log.read(1 << 16))
+            if found:
+                self.port = int(found.group(1))
+                return self
+            time.sleep(0.05)
         self.stop()
-        raise ChainUnavailable(f"anvil did not listen on port {self.port} within {timeout:.0f}s")
+        raise ChainUnavailable(f"anvil did not start listening within {timeout:.0f}s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -94,6 +108,9 @@ class Anvil:
                 self.process.wait()
         if self.process and self.process.stderr:
             self.process.stderr.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         self.process = None
 
     def __enter__(self) -> "Anvil":

@@ -6,8 +6,8 @@ str, arrays and tuples as lists. Indexed arguments of dynamic type (string, byte
 tuples) are only a hash on the chain; they are kept as that 0x-hex topic.
 
 The common ABI shapes (static elementary types, string, bytes, fixed arrays of static
-elementary types) are decoded by hand, a few times faster than eth-abi; anything else, or
-data the fast path rejects, goes through eth-abi.
+elementary types) are read by hand, with a reader per argument built once per event, a few
+times faster than eth-abi; anything else, or data a hand reader rejects, goes through eth-abi.
 """
 
 from __future__ import annotations
@@ -17,17 +17,12 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any, Callable, Iterable
 
+from eth_abi import decode as abi_decode
 from eth_abi.grammar import BasicType, TupleType, parse
 
 from ledger.chain import abi
 from ledger.chain.abi import canonical_type
 
-try:  # the compiled drop-in, when installed (web3 7 pulls it in)
-    from faster_eth_abi import decode as abi_decode
-except ImportError:  # pragma: no cover
-    from eth_abi import decode as abi_decode
-
-INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 @dataclass(slots=True)
@@ -125,7 +120,7 @@ def _topic(t) -> Callable[[str], Any]:
     return lambda topic: topic
 
 
-# Hand decoders of one head word (bytes of length 32); None when the type needs eth-abi.
+# Hand readers of one head word (bytes of length 32); None when the type needs eth-abi.
 def _word(t) -> Callable[[bytes], Any] | None:
     if isinstance(t, TupleType) or t.arrlist:
         return None
@@ -144,9 +139,8 @@ def _word(t) -> Callable[[bytes], Any] | None:
 
 
 def _head_words(t) -> int | None:
-    """Head words of a data argument whose shape the generated decoders read by hand (static
-    elementary types, string, bytes, fixed arrays of static elementary types); None when
-    eth-abi must decode it."""
+    """Head words of a data argument read by hand (static elementary types, string, bytes,
+    fixed arrays of static elementary types); None when eth-abi must decode it."""
     if isinstance(t, BasicType) and not t.arrlist:
         return 1 if _word(t) is not None or t.base in ("string", "bytes") else None
     if isinstance(t, BasicType) and len(t.arrlist or ()) == 1 and t.arrlist[0] and _word(t.item_type):
@@ -154,9 +148,44 @@ def _head_words(t) -> int | None:
     return None
 
 
+def _reader(t, at: int) -> Callable[[bytes], Any]:
+    """Reader of the data argument of type `t` whose head word starts at byte `at` (a shape
+    `_head_words` accepts). It may raise ValueError, UnicodeDecodeError or IndexError on data
+    that does not fit the ABI; the caller has checked that the head words are all there."""
+    end = at + 32
+    if t.arrlist:  # a fixed array of static elementary types: each head word by hand
+        word, stop = _word(t.item_type), at + 32 * t.arrlist[0][0]
+        return lambda data: [word(data[o:o + 32]) for o in range(at, stop, 32)]
+    if t.base == "uint":
+        return lambda data: int.from_bytes(data[at:end], "big")
+    if t.base == "int":
+        return lambda data: int.from_bytes(data[at:end], "big", signed=True)
+    if t.base == "address":
+        return lambda data: "0x" + data[at + 12:end].hex()
+    if t.base == "bool":
+        return lambda data: data[end - 1] != 0
+    if t.base == "bytes" and t.sub:
+        size = int(t.sub)
+        return lambda data: "0x" + data[at:at + size].hex()
+
+    def dynamic(data: bytes) -> str:  # string or bytes: an offset word, a length word, the bytes
+        offset = int.from_bytes(data[at:end], "big")
+        if offset + 32 > len(data):
+            raise ValueError("no length word")
+        size = int.from_bytes(data[offset:offset + 32], "big")
+        value = data[offset + 32:offset + 32 + size]
+        if len(value) != size:
+            raise ValueError("short dynamic value")
+        return value.decode("utf-8") if t.base == "string" else "0x" + value.hex()
+
+    return dynamic
+
+
 @dataclass
 class EventDecoder:
-    """Decodes the logs of one event of one contract."""
+    """Decodes the logs of one event of one contract. Built once per event from its ABI:
+    a reader per argument (hand readers for the common shapes; eth-abi for the others) and
+    a JSON encoder per argument."""
 
     contract: str
     name: str
@@ -164,14 +193,14 @@ class EventDecoder:
     data_names: list[str]
     data_types: list[str]
     data_python: list[Callable | None]
-    fast: list[int] | None  # each data argument's head offset; None: eth-abi decodes the event
+    readers: list[Callable[[bytes], Any]] | None  # per data argument; None: eth-abi decodes the data
     json_text: list[tuple[str, str, Callable[[Any], str]]]  # (name, '"name":', encoder), sorted by name
     types: dict[str, tuple[Any, bool]] = field(default_factory=dict)  # name -> (parsed type, indexed)
     head: int = 0  # bytes of data the hand-read arguments' head words take
 
     @classmethod
     def from_abi(cls, contract: str, item: dict) -> "EventDecoder":
-        indexed, names, types, python, fast, text, parsed = [], [], [], [], [], {}, {}
+        indexed, names, types, python, readers, text, parsed = [], [], [], [], [], {}, {}
         offset = 0
         for position, arg in enumerate(item["inputs"]):
             name = arg.get("name") or f"arg{position}"
@@ -188,8 +217,8 @@ class EventDecoder:
                 types.append(type_str)
                 python.append(_python(t))
                 words = _head_words(t)
-                if fast is not None:
-                    fast = None if words is None else fast + [offset]
+                if readers is not None:
+                    readers = None if words is None else readers + [_reader(t, offset)]
                     offset += 32 * (words or 0)
                 conv = _json(t)
             if arg.get("indexed") and dynamic_indexed:
@@ -197,134 +226,42 @@ class EventDecoder:
             else:
                 text[name] = _json_text(t, conv)
         json_text = [(n, encode_basestring(n) + ":", text[n]) for n in sorted(text)]
-        return cls(contract, item["name"], indexed, names, types, python, fast, json_text, parsed, offset)
+        return cls(contract, item["name"], indexed, names, types, python, readers, json_text, parsed, offset)
 
     def __post_init__(self) -> None:
-        self._compiled: Callable | None | bool = False  # compiled on first use (exec is not free)
+        # the arguments in the order of `values`: the indexed ones, then the data's
+        self.names = [n for n, _ in self.indexed] + self.data_names
+        # the JSON's fields, sorted by name, each with its value's place in `values`
+        self._json_fields = [(self.names.index(name), key, encode) for name, key, encode in self.json_text]
 
-    def args(self, topics: list[str], data: bytes) -> dict[str, Any]:
-        return self.args_and_json(topics, data)[0]
-
-    def args_and_json(self, topics: list[str], data: bytes) -> tuple[dict[str, Any], str]:
-        """The arguments and their canonical JSON. Raises ValueError (or another exception)
-        for a log that does not fit the ABI."""
+    def values(self, topics: list[str], data: bytes) -> list[Any]:
+        """The arguments' values, in the order of `names`. Raises ValueError (or another
+        exception) for a log that does not fit the ABI."""
         if len(topics) != len(self.indexed) + 1:
             raise ValueError("topic count does not match the ABI")
-        if self._compiled is False:
-            self._compiled = _compile(self)
-        if self._compiled is not None:
+        out = [decode(topic) for (_, decode), topic in zip(self.indexed, topics[1:])]
+        if self.readers is not None and len(data) >= self.head:
             try:
-                return self._compiled(topics, data)
+                out += [read(data) for read in self.readers]
+                return out
             except (ValueError, UnicodeDecodeError, IndexError):
-                pass  # eth-abi decides (and raises if the data does not fit)
-        values: dict[str, Any] = {}
-        for (name, decode), topic in zip(self.indexed, topics[1:]):
-            values[name] = decode(topic)
+                del out[len(self.indexed):]  # eth-abi decides (and raises if the data does not fit)
         if self.data_names:
-            decoded = [p(v) if p else v for p, v in zip(self.data_python, abi_decode(self.data_types, data))]
-            values.update(zip(self.data_names, decoded))
-        return values, self.to_json(values)
+            out += [p(v) if p else v for p, v in zip(self.data_python, abi_decode(self.data_types, data))]
+        return out
+
+    def args(self, topics: list[str], data: bytes) -> dict[str, Any]:
+        return dict(zip(self.names, self.values(topics, data)))
+
+    def args_and_json(self, topics: list[str], data: bytes) -> tuple[dict[str, Any], str]:
+        """The arguments and their canonical JSON."""
+        values = self.values(topics, data)
+        text = "{" + ",".join([key + encode(values[i]) for i, key, encode in self._json_fields]) + "}"
+        return dict(zip(self.names, values)), text
 
     def to_json(self, args: dict[str, Any]) -> str:
         """Canonical JSON: sorted keys, no spaces, UTF-8 text, wide integers as strings."""
         return "{" + ",".join([key + encode(args[name]) for name, key, encode in self.json_text]) + "}"
-
-
-@dataclass
-class FastSource:
-    """Python source that reads one event's arguments from `topics` (a list of 0x-hex) and
-    `data` (bytes) into variables v0, v1, ... — for generated functions (the decoder's own,
-    and the sync's row plans, `ledger.mirror.plans`). Its statements may raise ValueError,
-    UnicodeDecodeError or IndexError on data that does not fit the ABI."""
-
-    env: dict[str, Any]   # names the source uses
-    names: list[str]      # the arguments, in the order of v0, v1, ...
-    lines: list[str]      # statements assigning v0, v1, ...
-    json: str             # an expression: the canonical JSON text of the arguments
-    head: int             # bytes of data the arguments' head words take
-
-
-def fast_source(d: EventDecoder) -> FastSource | None:
-    """The decoding of `d`'s arguments as source (no loops, no per-argument calls for the
-    common types: this runs once per mirrored log); None when an argument's shape is not
-    read by hand (eth-abi decodes those events)."""
-    if d.fast is None:
-        return None
-    env: dict[str, Any] = {"_enc": encode_basestring, "_bool": ("false", "true")}
-    exprs: dict[str, str] = {}
-    pre: list[str] = []  # statements some values need first (dynamic strings and bytes)
-    for i, (name, decode) in enumerate(d.indexed, start=1):
-        t = d.types[name][0]
-        if isinstance(t, BasicType) and not t.arrlist and t.base == "address":
-            exprs[name] = f"'0x' + topics[{i}][26:].lower()"
-        elif isinstance(t, BasicType) and not t.arrlist and t.base == "uint":
-            exprs[name] = f"int(topics[{i}], 16)"
-        else:
-            env[f"_t{i}"] = decode
-            exprs[name] = f"_t{i}(topics[{i}])"
-    for i, (name, offset) in enumerate(zip(d.data_names, d.fast)):
-        t = d.types[name][0]
-        plain = isinstance(t, BasicType) and not t.arrlist
-        if plain and t.base == "uint":
-            exprs[name] = f"int.from_bytes(data[{offset}:{offset + 32}], 'big')"
-        elif plain and t.base == "int":
-            exprs[name] = f"int.from_bytes(data[{offset}:{offset + 32}], 'big', signed=True)"
-        elif plain and t.base == "address":
-            exprs[name] = f"'0x' + data[{offset + 12}:{offset + 32}].hex()"
-        elif plain and t.base == "bool":
-            exprs[name] = f"data[{offset + 31}] != 0"
-        elif plain and t.base == "bytes" and t.sub:
-            exprs[name] = f"'0x' + data[{offset}:{offset + int(t.sub)}].hex()"
-        elif plain and t.base in ("string", "bytes"):  # dynamic: offset word, length word, bytes
-            pre += [f"o{i} = int.from_bytes(data[{offset}:{offset + 32}], 'big')",
-                    f"if o{i} + 32 > len(data): raise ValueError('no length word')",
-                    f"n{i} = int.from_bytes(data[o{i}:o{i} + 32], 'big')",
-                    f"b{i} = data[o{i} + 32:o{i} + 32 + n{i}]",
-                    f"if len(b{i}) != n{i}: raise ValueError('short dynamic value')"]
-            exprs[name] = f"b{i}.decode('utf-8')" if t.base == "string" else f"'0x' + b{i}.hex()"
-        else:  # fixed arrays of static elementary types: each head word by hand
-            env[f"_w{i}"] = _word(t.item_type)
-            end = offset + 32 * t.arrlist[0][0]
-            exprs[name] = f"[_w{i}(data[o:o + 32]) for o in range({offset}, {end}, 32)]"
-    order = list(exprs)
-    # JSON: one format string, keys sorted; each value formatted as `_json_text` would
-    fields, values = [], []
-    for name, key, encode in d.json_text:
-        var = f"v{order.index(name)}"
-        t, indexed = d.types[name]
-        plain = isinstance(t, BasicType) and not t.arrlist
-        hashed = indexed and not (plain and (t.base != "bytes" or t.sub) and t.base != "string")
-        if plain and not hashed and t.base in ("uint", "int"):
-            piece, value = ('"%d"' if _is_wide_int(t) else "%d"), var
-        elif hashed or plain and t.base in ("address", "bytes"):
-            piece, value = '"%s"', var  # 0x-hex: nothing to escape
-        elif plain and t.base == "bool":
-            piece, value = "%s", f"_bool[{var}]"
-        elif plain and t.base == "string":
-            piece, value = "%s", f"_enc({var})"
-        else:
-            env[f"_j_{var}"] = encode
-            piece, value = "%s", f"_j_{var}({var})"
-        fields.append(key.replace("%", "%%") + piece)
-        values.append(value)
-    json_expr = repr("{" + ",".join(fields) + "}") + " % (" + "".join(v + ", " for v in values) + ")"
-    return FastSource(env, order, pre + [f"v{k} = {exprs[name]}" for k, name in enumerate(order)], json_expr, d.head)
-
-
-def _compile(d: EventDecoder) -> Callable[[list[str], bytes], tuple[dict, str]] | None:
-    """One Python function per event, generated from its ABI (`fast_source`): the arguments
-    as a dict, and their canonical JSON. None when eth-abi must decode the event."""
-    src = fast_source(d)
-    if src is None:
-        return None
-    lines = [
-        "def decode(topics, data):",
-        f"    if len(data) < {src.head}: raise ValueError('short data')",
-        *("    " + line for line in src.lines),
-        "    return ({" + ", ".join(f"{name!r}: v{k}" for k, name in enumerate(src.names)) + "}, " + src.json + ")",
-    ]
-    exec("\n".join(lines), src.env)  # noqa: S102 - source built from ABI types and names only
-    return src.env["decode"]
 
 
 def topic0(item: dict) -> str:

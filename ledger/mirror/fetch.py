@@ -14,10 +14,9 @@ changed, the chain moved under the query and the range is read again.
 
 from __future__ import annotations
 
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Iterator
 
 from ledger.chain.logs import Span
 from ledger.chain.rpc import Header, RangeRefused, Rpc, Transient
@@ -36,7 +35,6 @@ class Range:
     end: int
     logs: list[dict]
     headers: dict[int, Header]
-    payload: Any = None  # what later stages attach (the decoded events)
 
     @property
     def first(self) -> Header:
@@ -101,18 +99,16 @@ class Fetcher:
             yield r
             start = r.end + 1
 
-    def ranges_ahead(self, start: int, target: int, ahead: int = 2) -> Iterator[Range]:
-        """The ranges of `ranges()`, in order, with `ahead` of them asked for at once, each
-        from a thread with its own HTTP session: the node prepares one answer while the
-        previous one is read and parsed. Each request covers the blocks the span gives when
-        it is made, and is read whole (in several ranges if the node refuses it as too large),
-        so nothing is skipped."""
-        rpcs = [self.rpc.twin() for _ in range(ahead)]
-        pending: deque = deque()
-        asked = 0  # requests made: request n uses rpcs[n % ahead], free since request n - ahead was read
+    def ranges_ahead(self, start: int, target: int) -> Iterator[Range]:
+        """The ranges of `ranges()`, the next one read by a thread of its own (with its own
+        HTTP session) while the caller works on the current one: the node prepares an answer,
+        and it crosses the socket, while this process decodes and writes. Each request covers
+        the blocks the span gives when it is made, and is read whole (in several ranges if
+        the node refuses it as too large), so nothing is skipped."""
+        rpc = self.rpc.twin()
         stop = False
 
-        def cover(rpc: Rpc, first: int, last: int) -> tuple[list[Range], BaseException | None]:
+        def cover(first: int, last: int) -> tuple[list[Range], BaseException | None]:
             out: list[Range] = []
             try:
                 while first <= last and not stop:
@@ -123,19 +119,22 @@ class Fetcher:
                 return out, exc
             return out, None
 
-        with ThreadPoolExecutor(ahead, thread_name_prefix="mirror-fetch") as pool:
+        with ThreadPoolExecutor(1, thread_name_prefix="mirror-fetch") as pool:
+            pending = None
             try:
-                while start <= target or pending:
-                    while len(pending) < ahead and start <= target:
+                while start <= target or pending is not None:
+                    if pending is None:
                         end = min(target, start + self.span.size - 1)
-                        pending.append(pool.submit(cover, rpcs[asked % ahead], start, end))
-                        asked += 1
-                        start = end + 1
-                    done, error = pending.popleft().result()
+                        pending, start = pool.submit(cover, start, end), end + 1
+                    done, error = pending.result()
+                    pending = None
+                    if start <= target and error is None:  # the next request, before this one is used
+                        end = min(target, start + self.span.size - 1)
+                        pending, start = pool.submit(cover, start, end), end + 1
                     yield from done
                     if error is not None:
                         raise error
             finally:
                 stop = True
-                for f in pending:
-                    f.cancel()
+                if pending is not None:
+                    pending.cancel()

@@ -154,12 +154,13 @@ MAPPERS = RowMappers()
 
 @dataclass
 class Rows:
-    """Everything one range writes, ready for bulk inserts: typed rows by (table, the
-    columns of their tuples), values already converted for the database."""
+    """Everything one range writes, ready for bulk inserts: typed rows by (table name, the
+    columns of their tuples), values already converted for the database. Plain values only,
+    so that it crosses from a worker process cheaply."""
 
     blocks: list[tuple] = field(default_factory=list)
     raw_events: list[tuple] = field(default_factory=list)
-    typed: dict[tuple[Table, tuple[str, ...]], list[tuple]] = field(default_factory=dict)
+    typed: dict[tuple[str, tuple[str, ...]], list[tuple]] = field(default_factory=dict)
 
 
 def block_row(chain_id: int, h: Header) -> tuple:

@@ -1,10 +1,10 @@
 """Sync: the mirror's pipeline — fetch → decode and map to rows → write — and its reorg guard.
 
-Ranges are fetched, turned into rows (`ledger.mirror.plans`: decoding and mapping in one
-generated function per event) and into insert statements in a background process (or
-thread: `ledger.mirror.background`) while the previous range is written. A long pass is
-shared by two processes, taking alternate segments of blocks; the writer takes their
-ranges back in chain order.
+A range at a time: its logs and headers (`ledger.mirror.fetch`), its rows
+(`ledger.mirror.plans`), one transaction that writes them and moves the cursor
+(`ledger.mirror.store`). A long pass is fetched and mapped by worker processes
+(`ledger.mirror.workers`) while this process writes; a short one here, the next range read
+by a thread while this one is written.
 Before a range is written, its first block's parentHash must be the hash the mirror
 stopped at; before each pass, the mirror's last block must still be on the chain. If
 not, the mirror walks back over the block headers it stored (every block with logs and
@@ -15,26 +15,24 @@ the cursor keeps the hash of the last block synced.
 
 from __future__ import annotations
 
-import gc
-import marshal
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from web3 import Web3
 
 from ledger.chain.logs import Span
-from ledger.chain.rpc import Header, Retry, Rpc, raw_web3
+from ledger.chain.rpc import Retry, Rpc, raw_web3
 from ledger.errors import ConfigError, MirrorError
 
-from .background import ProducerProcess, ProducerThread, fork_available
+from . import workers
 from .decode import Decoder
-from .fetch import ChainMoved, Fetcher, Range
+from .fetch import ChainMoved, Fetcher
 from .plans import Plans
 from .rows import MAPPERS, RowMappers
 from .store import Store, contracts_key, open_db
+from .workers import Prepared
 
 ZERO_HASH = "0x" + "00" * 32
 
@@ -66,70 +64,17 @@ class SyncOptions:
     span: int = 10                 # first range size, in blocks (it adapts)
     max_span: int = 100_000
     target_logs: int = 1_000       # events per range (one transaction) the span aims at: small
-                                   # ranges keep the writer and the producer busy together
+                                   # ranges keep the writer and the workers busy together
     retry: Retry = field(default_factory=Retry)
     timeout: float = 30.0          # seconds per JSON-RPC request
     poll_interval: float = 1.0     # follow mode
-    prefetch: bool = True          # produce ranges in the background while writing
-    prefetch_process: bool = True  # ... in a child process (Linux), else a thread
+    workers: int = 2               # processes that fetch and map a long pass (0: none)
+    prefetch: bool = True          # else: read the next range in a thread while this one is written
     reorg_batch: int = 64          # stored headers compared per request while walking back
-    producers: int = 2             # child processes sharing a long pass (one is bound by its GIL)
 
 
-# A long pass's segments, in ranges of the span at its start (each producer's span adapts
-# within its segments)
-SEGMENT_SPANS = 4
-
-
-def _pack(r: Range | None) -> bytes:
-    """A prepared range (or None: the end of a segment) as bytes for the pipe: marshal, the
-    cheapest for plain values (the SQLite statements' are; PostgreSQL's carry Decimals, and
-    ranges go pickled). Version 2: without version 3's shared references, whose bookkeeping
-    doubled the cost of dumps."""
-    if r is None:
-        return _SEGMENT_END
-    return marshal.dumps((r.start, r.end, _header(r.first), _header(r.last), r.payload), 2)
-
-
-_SEGMENT_END = marshal.dumps(None)
-
-
-def _header(h: Header) -> tuple:
-    return (h.number, h.hash, h.parent_hash, h.timestamp)
-
-
-def _unpack(data: bytes) -> Range | None:
-    if data == _SEGMENT_END:
-        return None
-    start, end, first, last, payload = marshal.loads(data)
-    return Range(start, end, [], {start: Header(*first), end: Header(*last)}, payload)
-
-
-class _Interleaved:
-    """The ranges of several producers, in chain order: segment i of the pass comes from
-    producer i % n, its ranges followed by None. A long pass splits this way because one
-    producer process is bound by its GIL (fetching, parsing and mapping share it), while
-    the writer has time to spare."""
-
-    def __init__(self, producers: list) -> None:
-        self.producers = producers
-
-    def __iter__(self):
-        sources = [iter(p) for p in self.producers]
-        segment = 0
-        while True:
-            source = sources[segment % len(sources)]
-            for r in source:
-                if r is None:
-                    break
-                yield r
-            else:  # that producer has no segment left: nor has any other
-                return
-            segment += 1
-
-    def close(self) -> None:
-        for p in self.producers:
-            p.close()
+# A pass longer than this many spans goes to the worker processes
+LONG_PASS_SPANS = 4
 
 
 class _Restart(Exception):
@@ -215,81 +160,38 @@ class Mirror:
 
     # -- the pipeline
 
-    def _prepared_ranges(self, start: int, target: int):
-        """Ranges with their rows built and the statements that write them prepared
-        (in the background producer: only the inserts are left to the writer). A range
-        travels light: its logs are dropped, and only its end headers kept."""
-        rows, prepare = self.plans.rows, self.store.prepare
-        span = self.fetcher.span
-        fetched = self.fetcher.ranges(start, target)
-        if self._in_child:  # the next ranges' eth_getLogs run on the node while this one is mapped
-            fetched = self.fetcher.ranges_ahead(start, target, ahead=2)
-        try:
-            for r in fetched:
-                # (the cursor keeps the range end's hash for the next check)
-                statements = prepare(rows(r.logs, r.headers))
-                r.payload = (len(r.logs), statements, span.size)
-                r.logs, r.headers = [], {r.start: r.first, r.end: r.last}
-                yield r
-        finally:
-            fetched.close()
-
-    _in_child = False
-
-    def _child_start(self) -> None:
-        """In a producer process: its own HTTP session, and fetch threads beside the
-        mapping (`Fetcher.ranges_ahead`); a fetch thread takes the GIL back after each socket
-        read, so it should not wait the default 5 ms for it."""
-        self.rpc.reopen()
-        self._in_child = True
-        sys.setswitchinterval(0.0005)
-
-    def _producer(self, start: int, target: int):
-        produce = lambda: self._prepared_ranges(start, target)  # noqa: E731
-        if not self.options.prefetch:
-            return produce()
-        if self.options.prefetch_process and fork_available():
-            codec = dict(encode=_pack, decode=_unpack) if self.engine.dialect.name == "sqlite" else {}
-            segment = max(8, SEGMENT_SPANS * self.fetcher.span.size)
-            count = min(self.options.producers, (target - start + 1) // segment)
-            if count < 2:
-                return ProducerProcess(produce, on_start=self._child_start, **codec)
-            return _Interleaved([
-                ProducerProcess(lambda k=k: self._segments(start + k * segment, target, segment, count),
-                                on_start=self._child_start, **codec)
-                for k in range(count)])
-        return ProducerThread(produce)
-
-    def _segments(self, start: int, target: int, segment: int, every: int):
-        """One producer's share of a long pass: the segments of `segment` blocks from
-        `start` on, every `every`-th one, each followed by None (its end)."""
-        while start <= target:
-            yield from self._prepared_ranges(start, min(target, start + segment - 1))
-            yield None
-            start += every * segment
-
     def pass_to(self, target: int, cursor: tuple[int, str], report: Callable[[int, int], None]) -> tuple[int, str]:
         """Mirror (cursor, target]; returns the new cursor. Raises _Restart on a reorg."""
-        source = self._producer(cursor[0] + 1, target)
+        ranges = self._ranges(cursor[0] + 1, target)
         try:
-            for r in source:
+            for r in ranges:
                 if r.first.parent_hash != cursor[1]:
                     self.rewind(cursor[0])
                     raise _Restart
-                count, statements, span = r.payload
-                self.store.write(statements, r.last)
-                self.fetcher.span.size = span  # the producer's (a child process has its own copy)
+                self.store.write(r.rows, r.last)
                 cursor = (r.end, r.last.hash)
-                self.events += count
+                self.events += len(r.rows.raw_events)
                 self.blocks += r.end - r.start + 1
                 self.ranges += 1
                 report(r.end, target)
         except ChainMoved:
             raise _Restart from None
         finally:
-            if hasattr(source, "close"):
-                source.close()
+            ranges.close()
         return cursor
+
+    def _ranges(self, start: int, target: int) -> Iterator[Prepared]:
+        span = self.fetcher.span.size
+        if self.options.workers and workers.available() and target - start + 1 > LONG_PASS_SPANS * span:
+            return workers.prepared_ranges(self.fetcher, self.plans, start, target, self.options.workers)
+        return self._mapped((self.fetcher.ranges_ahead if self.options.prefetch else self.fetcher.ranges)(start, target))
+
+    def _mapped(self, fetched) -> Iterator[Prepared]:
+        try:
+            for r in fetched:
+                yield Prepared(r.start, r.end, r.first, r.last, self.plans.rows(r.logs, r.headers))
+        finally:
+            fetched.close()
 
 
 def sync(
@@ -311,10 +213,6 @@ def sync(
     options = options or SyncOptions()
     mirror = Mirror(w3, manifest, db_url, MAPPERS if mappers is None else mappers, options)
     began = time.monotonic()
-    # The pipeline makes no reference cycles, only many short-lived containers, on which
-    # the cyclic collector spends a third of decoding; it runs once per pass instead.
-    collecting = gc.isenabled()
-    gc.disable()
     last = -1
 
     def report(block: int, target: int) -> None:
@@ -342,7 +240,6 @@ def sync(
             done = isinstance(to_block, int) and last >= to_block
             if not follow or done or (stop and stop.is_set()):
                 break
-            gc.collect()  # between passes, while waiting for blocks
             if stop:
                 if stop.wait(options.poll_interval):
                     break
@@ -352,9 +249,6 @@ def sync(
         if not follow:
             raise
     finally:
-        if collecting:
-            gc.enable()
-        mirror.store.close()
         mirror.engine.dispose()
     seconds = time.monotonic() - began
     return SyncStats(mirror.events, mirror.blocks, seconds, mirror.events / seconds if seconds else 0.0,

@@ -25,7 +25,7 @@ from ledger.chain.node import connect
 from ledger.chain.transactions import Signer
 from ledger.mirror import sync
 from ledger.org.deploy import Parameters, deploy
-from tests import pgcluster
+from scripts.bench import pgcluster
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +100,7 @@ def demo_snapshot(demo_chain):
 
 @pytest.fixture(scope="session")
 def postgres():
-    """A throwaway PostgreSQL cluster on a free port (tests/pgcluster.py): its URL, no database."""
+    """A throwaway PostgreSQL cluster on a free port (scripts/bench/pgcluster.py): its URL, no database."""
     try:
         server = pgcluster.cluster()
         url = server.__enter__()

@@ -35,6 +35,7 @@ class FakeNode(BaseProvider):
                 return {"jsonrpc": "2.0", "id": 1, "error": {"code": -32005, "message": self.message}}
             self.ranges.append((start, end))
             logs = [{"blockNumber": hex(n), "blockHash": self._block(n)["hash"], "logIndex": "0x0",
+                     "transactionHash": "0x%064x" % n, "transactionIndex": "0x0",
                      "address": params[0]["address"][0], "topics": [], "data": "0x"}
                     for n in range(start, end + 1) if n in self.with_logs]
             return {"jsonrpc": "2.0", "id": 1, "result": logs[::-1]}  # a node may answer in any order

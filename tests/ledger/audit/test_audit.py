@@ -19,7 +19,7 @@ from ledger.chain.transactions import Signer
 from ledger.cli import main
 from ledger.mirror import MAPPERS, sync
 from ledger.org.governance import Action, Track, propose
-from tests import pgcluster
+from scripts.bench import pgcluster
 
 
 def canonical(args: dict) -> str:

@@ -13,7 +13,7 @@ from ledger.chain.anvil import Anvil, dev_private_key
 from ledger.chain.node import connect
 from ledger.chain.transactions import Signer
 from ledger.org.deploy import Parameters, deploy
-from tests import pgcluster
+from scripts.bench import pgcluster
 
 from .support import activity
 

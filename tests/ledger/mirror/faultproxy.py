@@ -11,9 +11,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ledger.chain.anvil import free_port
-
-
 @dataclass
 class Faults:
     drop: float = 0.08          # close the connection without an answer
@@ -49,7 +46,6 @@ class FaultProxy:
     def __init__(self, upstream: str, faults: Faults):
         self.upstream = upstream
         self.faults = faults
-        self.port = free_port()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,7 +80,8 @@ class FaultProxy:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # a free port, bound at once
+        self.port = self.server.server_address[1]
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -1,4 +1,4 @@
-"""decode: the hand-written fast path agrees with eth-abi; unknown logs stay raw."""
+"""decode: the hand readers agree with eth-abi; unknown logs stay raw."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def random_values(rng: random.Random) -> list:
 
 def test_fast_path_agrees_with_eth_abi_and_json_is_canonical():
     decoder = EventDecoder.from_abi("C", EVENT)
-    assert decoder.fast is not None
+    assert decoder.readers is not None
     rng = random.Random(5)
     for _ in range(300):
         values = random_values(rng)
@@ -84,7 +84,7 @@ def test_shapes_without_a_fast_path_go_through_eth_abi():
          "components": [{"name": "a", "type": "address"}, {"name": "b", "type": "bytes"}]},
     ]}
     decoder = EventDecoder.from_abi("C", item)
-    assert decoder.fast is None
+    assert decoder.readers is None
     data = encode(["uint256[]", "(address,bytes)"], [[1, 2**70], ("0x" + "33" * 20, b"\x01")])
     args = decoder.args([topic0(item)], data)
     assert args == {"items": [1, 2**70], "pair": ["0x" + "33" * 20, "0x01"]}

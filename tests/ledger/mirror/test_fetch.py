@@ -55,9 +55,9 @@ def test_a_node_refusing_even_one_block_is_a_mirror_error():
         list(fetcher(node).ranges(0, 20))
 
 
-def test_ranges_asked_ahead_come_in_order_and_cover_every_block():
+def test_ranges_read_ahead_come_in_order_and_cover_every_block():
     node = FakeNode(limit=50)
-    ranges = list(fetcher(node).ranges_ahead(0, 1000, ahead=3))
+    ranges = list(fetcher(node).ranges_ahead(0, 1000))
     covered = [n for r in ranges for n in range(r.start, r.end + 1)]
     assert covered == list(range(1001))
     assert sorted(node.ranges) == [(r.start, r.end) for r in ranges]  # each answer used once
@@ -79,7 +79,7 @@ class BrokenAbove(FakeNode):
 def test_a_failure_ahead_comes_after_the_ranges_before_it():
     got = []
     with pytest.raises(MirrorError, match="failed 4 times"):
-        for r in fetcher(BrokenAbove(600), size=100).ranges_ahead(0, 1000, ahead=2):
+        for r in fetcher(BrokenAbove(600), size=100).ranges_ahead(0, 1000):
             got.append((r.start, r.end))
     assert got[0][0] == 0 and got[-1][1] == 599
     assert all(a[1] + 1 == b[0] for a, b in zip(got, got[1:]))

@@ -14,7 +14,7 @@ from ledger.mirror import open_db, open_mirror, sync
 from ledger.mirror.schema import SCHEMA_VERSION
 from ledger.mirror.store import database_url
 from ledger.mirror.typed import MemberEvent, Vote
-from tests import pgcluster
+from scripts.bench import pgcluster
 
 from .support import chain_logs
 

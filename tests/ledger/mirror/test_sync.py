@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import sqlite3
 import threading
 import time
 
@@ -16,7 +14,8 @@ from sqlmodel import Field, SQLModel
 from ledger.chain.node import mine
 from ledger.errors import ConfigError
 from ledger.mirror import MAPPERS, Progress, RowMappers, SyncOptions, open_db, position, sync
-from ledger.mirror.store import Checkpointer, database_url
+from ledger.mirror.store import database_url
+from ledger.mirror.sync import LONG_PASS_SPANS
 
 from .support import activity, chain_logs, dump, mirrored_logs
 
@@ -81,18 +80,17 @@ def test_small_ranges_give_the_same_mirror(w3, deployment, new_db):
     assert dump(one) == dump(many)
 
 
-def test_every_producer_gives_the_same_mirror(w3, deployment, new_db):
-    process, thread, inline, three = new_db(), new_db(), new_db(), new_db()
-    last = sync(w3, deployment, process, options=SyncOptions(span=3, producers=1)).last_block
-    sync(w3, deployment, thread, to_block=last, options=SyncOptions(span=3, prefetch_process=False))
-    sync(w3, deployment, inline, to_block=last, options=SyncOptions(span=3, prefetch=False))
-    # three processes, each taking every third segment of 8 blocks (ranges of 2 to 3 blocks)
+def test_workers_a_reading_thread_and_inline_give_the_same_mirror(w3, deployment, new_db):
+    pooled, thread, inline = new_db(), new_db(), new_db()
     reports: list[Progress] = []
-    stats = sync(w3, deployment, three, to_block=last, options=SyncOptions(span=2, producers=3),
-                 progress=reports.append)
-    assert dump(process) == dump(thread) == dump(inline) == dump(three)
-    assert dump(process)["member_event"]
-    assert last - deployment_first(deployment) > 3 * 8  # the pass was long enough to be shared
+    # ranges of 2 to 3 blocks; the pass is longer than LONG_PASS_SPANS of them: the workers take it
+    stats = sync(w3, deployment, pooled, options=SyncOptions(span=2, max_span=3, workers=2), progress=reports.append)
+    last = stats.last_block
+    assert last - deployment_first(deployment) > 3 * LONG_PASS_SPANS
+    sync(w3, deployment, thread, to_block=last, options=SyncOptions(span=3, workers=0))
+    sync(w3, deployment, inline, to_block=last, options=SyncOptions(span=3, workers=0, prefetch=False))
+    assert dump(pooled) == dump(thread) == dump(inline)
+    assert dump(pooled)["member_event"]
     ends = [p.block for p in reports]
     assert ends == sorted(ends) and ends[-1] == last and stats.ranges == len(reports) > 10
     assert stats.reorgs == 0  # every range followed the one before it
@@ -192,49 +190,8 @@ def test_a_typed_table_a_reorg_could_not_rewind_is_refused():
         RowMappers().register("MemberAdmitted", unplaced)
 
 
-def _wal_database(path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA wal_autocheckpoint=0")  # only the Checkpointer copies the WAL
-    conn.execute("CREATE TABLE t (x)")
-    conn.executemany("INSERT INTO t VALUES (?)", [("a" * 1000,)] * 3000)
-    return conn
-
-
-def test_the_checkpointer_copies_the_wal_into_the_database_beside_the_writer(tmp_path):
-    path = str(tmp_path / "wal.db")
-    conn = _wal_database(path)
-    before = os.path.getsize(path)
-    assert os.path.getsize(path + "-wal") > 3_000_000 > before
-    checkpointer = Checkpointer(path, every=1 << 20)
-    try:
-        checkpointer.poke()
-        deadline = time.monotonic() + 20
-        while os.path.getsize(path) < 3_000_000 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert os.path.getsize(path) >= 3_000_000  # the rows are in the database file now
-        conn.executemany("INSERT INTO t VALUES (?)", [("b",)] * 10)  # the writer goes on meanwhile
-    finally:
-        checkpointer.close()
-    assert conn.execute("SELECT COUNT(*) FROM t").fetchone() == (3010,)
-
-
-def test_the_checkpointer_waits_for_its_threshold(tmp_path):
-    path = str(tmp_path / "wal.db")
-    _wal_database(path)
-    before = os.path.getsize(path)
-    checkpointer = Checkpointer(path, every=64 << 20)
-    try:
-        checkpointer.poke()
-        time.sleep(0.3)
-        assert os.path.getsize(path) == before
-    finally:
-        checkpointer.close()
-
-
-def test_rows_written_several_to_a_statement_skip_those_present(new_db):
-    """45 raw rows (two statements of 20 rows and 5 of one row), then the same 45 with
-    3 new ones among them: 48 rows, each once, whatever statement carried it."""
+def test_rows_written_again_skip_those_present(new_db):
+    """45 raw rows, then the same 45 with 3 new ones among them: 48 rows, each once."""
     from ledger.chain.rpc import Header
     from ledger.mirror.rows import Rows
     from ledger.mirror.store import Store
@@ -248,11 +205,10 @@ def test_rows_written_several_to_a_statement_skip_those_present(new_db):
     try:
         store = Store(engine, 7, "k", RowMappers())
         head = Header(9, "0x" + "09" * 32, "0x" + "08" * 32, 0)
-        store.write(store.prepare(Rows(raw_events=[raw(i) for i in range(45)])), head)
+        store.write(Rows(raw_events=[raw(i) for i in range(45)]), head)
         again = [raw(i) for i in range(45)]
         again[10:10] = [raw(i) for i in (45, 46, 47)]
-        store.write(store.prepare(Rows(raw_events=again)), head)
-        store.close()
+        store.write(Rows(raw_events=again), head)
         with engine.connect() as conn:
             rows = [tuple(r) for r in conn.exec_driver_sql(
                 "SELECT block_number, log_index, data FROM raw_event ORDER BY block_number, log_index")]

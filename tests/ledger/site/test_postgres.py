@@ -7,7 +7,7 @@ import pytest
 from ledger.mirror import sync
 from ledger.site import Token, build
 from ledger.tlog.note import NoteVerifier
-from tests import pgcluster
+from scripts.bench import pgcluster
 
 
 @pytest.fixture(scope="module")

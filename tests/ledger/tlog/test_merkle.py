@@ -2,7 +2,6 @@
 test vectors, exhaustively for small trees, and as properties for random ones."""
 
 import hashlib
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -236,11 +235,9 @@ def test_convenience_functions_hash_leaf_data_first():
     assert merkle.consistency_proof(6, LEAVES).hashes == tuple(consistency_path(6, LEAF_HASHES))
 
 
-def test_root_over_100k_leaves_takes_well_under_a_second():
+def test_root_and_proofs_over_100k_leaves():
     leaves = [i.to_bytes(8, "big") for i in range(100_000)]
-    start = time.perf_counter()
     root = tree_root(leaves)
-    assert time.perf_counter() - start < 1.0
     hashes = [leaf_hash(x) for x in leaves]
     InclusionProof.build(99_999, hashes).verify(root)
     ConsistencyProof.build(65_537, hashes).verify(root_of_hashes(hashes[:65_537]), root)
