@@ -29,8 +29,8 @@ def test_a_missing_sqlite_mirror_is_refused_and_not_created(demo_chain, tmp_path
 
 
 def test_a_missing_postgresql_database_is_refused(demo_chain, postgres):
-    with pytest.raises(MirrorMissing, match="cannot open the mirror at .*/nowhere .*run `waico index` first"):
-        open_mirror(f"{postgres}/nowhere", demo_chain.manifest)
+    with pytest.raises(MirrorMissing, match="cannot open the mirror at .*/nowhere.*run `waico index` first"):
+        open_mirror(pgcluster.database(postgres, "nowhere"), demo_chain.manifest)
 
 
 def test_a_database_without_a_mirror_is_refused(demo_chain, tmp_path):

@@ -281,10 +281,10 @@ def test_a_whole_tree_gives_the_same_paths_and_root_as_the_recursive_definition(
             tree.inclusion_proof(index).verify(tree.root)
 
 
-def test_a_whole_tree_proves_many_leaves_quickly():
+def test_a_whole_tree_gives_the_same_paths_as_the_reference_for_a_large_log():
+    """The kept tree's paths (what the site ships, thousands at a time: its speed is in
+    scripts/bench/site_bench.py) equal the reference's, at the edges and between them."""
     hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(100_000)]
-    started = time.monotonic()
     tree = merkle.MerkleTree(hashes)
-    paths = [tree.inclusion_path(i) for i in range(0, 100_000, 7)]
-    assert time.monotonic() - started < 10
-    assert paths[-1] == inclusion_path(99_995, hashes)
+    for i in (0, 1, 65_535, 65_536, 99_998, 99_999, 12_345):
+        assert tree.inclusion_path(i) == inclusion_path(i, hashes)
