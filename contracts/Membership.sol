@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {ICorporateCapGuard} from "./interfaces/ICorporateCapGuard.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {VoteWeights, TIER_COUNT} from "./libraries/VoteWeights.sol";
 
@@ -21,12 +22,18 @@ import {VoteWeights, TIER_COUNT} from "./libraries/VoteWeights.sol";
 /// Governance (`DEFAULT_ADMIN_ROLE`, the timelock once deployed) admits, suspends, reinstates
 /// and expels members, sets tiers, the vote schedule, the corporate cap, tier names, standards
 /// and tier requirements. Verifiers (`VERIFIER_ROLE`) certify, reject or revoke members'
-/// declarations of adoption. Anyone may trigger a promotion that a member has earned.
+/// declarations of adoption. Anyone may trigger a promotion that a member has earned, up to the
+/// member's tier ceiling: a tier set by governance is a ceiling until governance lifts it.
+///
+/// A cap guard (the governor) may refuse a corporate cap under which the capped corporate bloc
+/// alone could reach one of its quorums; it is asked on every change of the cap.
 contract Membership is AccessControl, IMembership {
     using Checkpoints for Checkpoints.Trace208;
 
     /// @notice Role of those who certify, reject and revoke declarations of adoption.
     bytes32 public constant VERIFIER_ROLE = keccak256("VERIFIER_ROLE");
+    /// @notice {tierCeiling} of a member whose promotions no governance decision limits.
+    uint8 public constant NO_TIER_CEILING = type(uint8).max;
 
     /// @notice Where a member's declaration of adoption of one standard stands.
     enum DeclarationStatus {
@@ -71,6 +78,9 @@ contract Membership is AccessControl, IMembership {
     Standard[] private _standards;
     uint256[TIER_COUNT] private _requirements;
     mapping(address account => mapping(uint8 standardId => Declaration)) private _declarations;
+    // A governance-set tier ceiling plus one; 0 = no ceiling.
+    mapping(address account => uint8) private _ceilings;
+    ICorporateCapGuard private _capGuard;
 
     /// @notice An account was admitted.
     event MemberAdmitted(address indexed account, Kind kind, uint8 tier, string name, string identifier);
@@ -86,6 +96,11 @@ contract Membership is AccessControl, IMembership {
     event VoteScheduleSet(uint32 basicVotes, uint32[3] tierVotes);
     /// @notice The cap on the corporate bloc's share changed.
     event CorporateCapSet(uint16 cap);
+    /// @notice Governance set (or, with {NO_TIER_CEILING}, lifted) the tier `promote` may not pass.
+    event TierCeilingSet(address indexed account, uint8 ceiling);
+    /// @notice The contract asked before every change of the corporate cap changed.
+    // slither-disable-next-line unindexed-event-address one address; the mirror decodes it as data
+    event CapGuardSet(address guard);
     /// @notice A tier was (re)named.
     event TierNameSet(uint8 indexed tier, string name);
     /// @notice A shared standard was registered.
@@ -151,6 +166,8 @@ contract Membership is AccessControl, IMembership {
     error PromotionPathClosed(uint8 tier);
     /// @notice There is no member with this index.
     error MemberIndexOutOfRange(uint256 index);
+    /// @notice Governance set the member's tier ceiling at or below its tier: no promotion.
+    error PromotionAboveTierCeiling(address account, uint8 ceiling);
     /// @notice The member lacks the certifications the next tier requires (bitmap of the missing).
     error PromotionNotEarned(address account, uint256 missing);
     /// @notice Membership weight cannot be delegated or transferred.
@@ -238,6 +255,11 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @inheritdoc IMembership
+    function pastSeat(address account, uint256 timepoint) external view returns (Seat memory) {
+        return Seat(_records[account].index, uint8(_classes[account].upperLookupRecent(_pastKey(timepoint))));
+    }
+
+    /// @inheritdoc IMembership
     function member(address account) external view returns (MemberInfo memory) {
         return _records[account];
     }
@@ -263,7 +285,7 @@ contract Membership is AccessControl, IMembership {
         return uint8(_classes[account].upperLookupRecent(_pastKey(timepoint)));
     }
 
-    /// @notice The vote schedule in force now: basic votes, tier votes (tiers 1..3), corporate cap.
+    /// @inheritdoc IMembership
     function voteSchedule() public view returns (uint32 basicVotes, uint32[3] memory tierVotes_, uint16 cap) {
         uint256 schedule = _schedule.latest();
         basicVotes = VoteWeights.basicVotes(schedule);
@@ -312,11 +334,25 @@ contract Membership is AccessControl, IMembership {
         return _declarations[account][standardId];
     }
 
+    /// @notice The tier `promote` may not pass for `account` ({NO_TIER_CEILING} if none).
+    function tierCeiling(address account) public view returns (uint8) {
+        uint8 stored = _ceilings[account];
+        return stored == 0 ? NO_TIER_CEILING : stored - 1;
+    }
+
+    /// @notice The contract asked before every change of the corporate cap (zero if none).
+    function capGuard() external view returns (ICorporateCapGuard) {
+        return _capGuard;
+    }
+
     /// @notice Whether `account` may be promoted now, and the bitmap of certifications it lacks.
-    /// A tier without requirements is closed to promotion: only governance moves members into it.
+    /// A tier without requirements is closed to promotion: only governance moves members into it;
+    /// nor may a promotion pass the member's tier ceiling.
     function promotable(address account) public view returns (bool, uint256 missing) {
         MemberInfo storage r = _records[account];
-        if (r.status != Status.Active || r.tier + 1 >= VoteWeights.TIERS) return (false, 0);
+        if (r.status != Status.Active || r.tier + 1 >= VoteWeights.TIERS || r.tier >= tierCeiling(account)) {
+            return (false, 0);
+        }
         uint256 required = _requirements[r.tier + 1];
         missing = required & ~r.certifications;
         return (required != 0 && missing == 0, missing);
@@ -354,13 +390,23 @@ contract Membership is AccessControl, IMembership {
         emit MemberAdmitted(account, kind, tier, name, identifier);
     }
 
-    /// @notice Sets a member's tier by governance decision.
+    /// @notice Sets a member's tier by governance decision (constitutional). The tier is also the
+    /// member's tier ceiling: `promote` cannot pass it until governance lifts it ({setTierCeiling}).
     function setTier(address account, uint8 tier) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _checkTier(tier);
         MemberInfo storage r = _existing(account);
         if (r.status == Status.Expelled) revert MemberNotActive(account);
         if (r.tier == tier) revert TierUnchanged(account, tier);
         _changeTier(account, r, tier, TierChange.Governance);
+        _setCeiling(account, tier);
+    }
+
+    /// @notice Sets the tier `promote` may not pass for a member, or lifts it with
+    /// {NO_TIER_CEILING} (constitutional).
+    function setTierCeiling(address account, uint8 ceiling) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _existing(account);
+        if (ceiling != NO_TIER_CEILING) _checkTier(ceiling);
+        _setCeiling(account, ceiling);
     }
 
     /// @notice Suspends an active member: no weight from the next timepoint on.
@@ -400,10 +446,23 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @notice Sets the cap on the corporate bloc's share of the total weight (constitutional).
+    /// The cap guard, if any, refuses a cap under which the capped bloc alone reaches a quorum.
     function setCorporateCap(uint16 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(_capGuard) != address(0)) _capGuard.checkCorporateCap(cap);
         (uint32 basicVotes, uint32[3] memory tierVotes_, ) = voteSchedule();
         _setSchedule(basicVotes, tierVotes_, cap);
         emit CorporateCapSet(cap);
+    }
+
+    /// @notice Sets the contract asked before every change of the corporate cap (the governor);
+    /// it must accept the cap in force (constitutional).
+    function setCapGuard(ICorporateCapGuard guard) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(guard) != address(0)) {
+            (, , uint16 cap) = voteSchedule();
+            guard.checkCorporateCap(cap);
+        }
+        _capGuard = guard;
+        emit CapGuardSet(address(guard));
     }
 
     /// @notice Renames a tier.
@@ -495,11 +554,14 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @notice Promotes an active member one tier up when it holds every certification the next
-    /// tier requires. Anyone may call it. A tier without requirements is closed to promotion.
+    /// tier requires. Anyone may call it. A tier without requirements is closed to promotion, and
+    /// no promotion passes the member's tier ceiling.
     function promote(address account) external {
         MemberInfo storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         if (r.tier + 1 >= VoteWeights.TIERS) revert PromotionBeyondTopTier(account);
+        uint8 ceiling = tierCeiling(account);
+        if (r.tier >= ceiling) revert PromotionAboveTierCeiling(account, ceiling);
         if (_requirements[r.tier + 1] == 0) revert PromotionPathClosed(r.tier + 1);
         (bool earned, uint256 missing) = promotable(account);
         if (!earned) revert PromotionNotEarned(account, missing);
@@ -520,6 +582,11 @@ contract Membership is AccessControl, IMembership {
     ) private view returns (Declaration storage d) {
         d = _declarations[account][standardId];
         if (d.status != expected) revert DeclarationWrongStatus(account, standardId, d.status);
+    }
+
+    function _setCeiling(address account, uint8 ceiling) private {
+        _ceilings[account] = ceiling == NO_TIER_CEILING ? 0 : ceiling + 1;
+        emit TierCeilingSet(account, ceiling);
     }
 
     function _changeTier(address account, MemberInfo storage r, uint8 tier, TierChange reason) private {

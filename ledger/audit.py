@@ -33,7 +33,7 @@ from eth_utils import keccak, to_checksum_address
 from sqlalchemy import create_engine, text
 from web3 import Web3
 
-from .ballots import Ballot, SignedBallot, Support, check_signature
+from .ballots import Ballot, SignedBallot, Support, check_signature, expand_signature, unpack_batch
 from .errors import AuditFailed, BallotInvalid
 from .formula import FORMULA_VERSION, allocate
 from .manifest import Manifest
@@ -438,6 +438,14 @@ def _selectors(abi: list) -> dict[bytes, tuple[str, list[str]]]:
     return out
 
 
+def _relayed(packed: bytes) -> list[tuple]:
+    """The ballots of a packed batch (none if it does not parse: each vote is then a finding)."""
+    try:
+        return unpack_batch(packed)
+    except BallotInvalid:
+        return []
+
+
 def check_signatures(view: MirrorView, reader: Reader, w3: Web3, manifest: Manifest) -> CheckResult:
     result = CheckResult("signatures", "every vote's ballot signature or sender")
     governor = manifest.contracts[GOVERNOR].address
@@ -469,7 +477,7 @@ def check_signatures(view: MirrorView, reader: Reader, w3: Web3, manifest: Manif
             continue
         name, args = call
         if name in ("castMemberBallots", "castMemberBallot"):
-            candidates = [tuple(b) for b in args[0]] if name == "castMemberBallots" else [tuple(args)]
+            candidates = _relayed(bytes(args[0])) if name == "castMemberBallots" else [tuple(args)]
             mine = [b for b in candidates if b[0] == v.proposal_id and b[2].lower() == v.voter]
             if not mine:
                 result.find(where, f"{v.voter}'s vote on {_pid(v.proposal_id)} is not among the ballots of tx {v.row.tx_hash}")
@@ -477,7 +485,8 @@ def check_signatures(view: MirrorView, reader: Reader, w3: Web3, manifest: Manif
             problems = []
             for pid, support, voter, reason, signature in mine:
                 signed = SignedBallot(Ballot(manifest.chain_id, governor, pid, Support(support) if support in (0, 1, 2)
-                                             else support, to_checksum_address(voter), reason), bytes(signature))
+                                             else support, to_checksum_address(voter), reason),
+                                      expand_signature(bytes(signature)))
                 key = (pid, support, voter.lower(), reason, bytes(signature))
                 if key not in checked:
                     try:
