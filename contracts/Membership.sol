@@ -448,6 +448,7 @@ contract Membership is AccessControl, IMembership {
     /// @notice Sets the cap on the corporate bloc's share of the total weight (constitutional).
     /// The cap guard, if any, refuses a cap under which the capped bloc alone reaches a quorum.
     function setCorporateCap(uint16 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (cap > VoteWeights.BPS) revert CapOutOfRange(cap);
         if (address(_capGuard) != address(0)) _capGuard.checkCorporateCap(cap);
         (uint32 basicVotes, uint32[3] memory tierVotes_, ) = voteSchedule();
         _setSchedule(basicVotes, tierVotes_, cap);

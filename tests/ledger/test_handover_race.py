@@ -73,6 +73,7 @@ def test_a_racing_propose_cannot_leave_the_register_open(chain):
     # Whatever became of the hand-over, an Ordinary proposal cannot reach grantRole.
     grant = _action(membership, membership.functions.grantRole(ADMIN_ROLE, attacker.address))
     attacker.resync()
+    attacker.decoder = manifest.error_decoder()
     with pytest.raises(TransactionReverted, match="GovernorConstitutionalCallOffTrack"):
         propose(attacker, governor, Track.Ordinary, [grant], "make me admin")
     assert outcome.get("ok"), outcome.get("error")
