@@ -66,7 +66,22 @@ contract Membership is AccessControl, IMembership {
         string adaptationURI;
     }
 
-    mapping(address account => MemberInfo) private _records;
+    /// @dev A member's record as stored: MemberInfo's fields plus its latest voting class and the
+    /// timepoint it took effect, in the first slot beside the index, so that a seat at any
+    /// timepoint since the last change costs one storage read (the checkpoints otherwise).
+    struct Record {
+        Kind kind;
+        uint8 tier;
+        Status status;
+        uint32 index;
+        uint8 class;
+        uint48 classSince;
+        uint256 certifications;
+        string name;
+        string identifier;
+    }
+
+    mapping(address account => Record) private _records;
     address[] private _accounts;
     mapping(bytes32 identifierKey => address) private _identifiers;
 
@@ -207,13 +222,13 @@ contract Membership is AccessControl, IMembership {
     /// @notice The member's current effective weight.
     function getVotes(address account) external view returns (uint256) {
         Scale memory s = VoteWeights.scale(_schedule.latest(), _census.latest());
-        return VoteWeights.weight(uint8(_classes[account].latest()), s);
+        return VoteWeights.weight(_records[account].class, s);
     }
 
     /// @notice The member's effective weight at a past `timepoint`.
     function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
         uint48 key = _pastKey(timepoint);
-        return VoteWeights.weight(uint8(_classes[account].upperLookupRecent(key)), _scaleAt(key));
+        return VoteWeights.weight(_seatAt(account, key).class, _scaleAt(key));
     }
 
     /// @notice The effective total weight at a past `timepoint`: the sum of all members' weights.
@@ -250,18 +265,19 @@ contract Membership is AccessControl, IMembership {
         seats = new Seat[](accounts.length);
         for (uint256 i = 0; i < accounts.length; ++i) {
             address account = accounts[i];
-            seats[i] = Seat(_records[account].index, uint8(_classes[account].upperLookupRecent(key)));
+            seats[i] = _seatAt(account, key);
         }
     }
 
     /// @inheritdoc IMembership
     function pastSeat(address account, uint256 timepoint) external view returns (Seat memory) {
-        return Seat(_records[account].index, uint8(_classes[account].upperLookupRecent(_pastKey(timepoint))));
+        return _seatAt(account, _pastKey(timepoint));
     }
 
     /// @inheritdoc IMembership
     function member(address account) external view returns (MemberInfo memory) {
-        return _records[account];
+        Record storage r = _records[account];
+        return MemberInfo(r.kind, r.tier, r.status, r.index, r.certifications, r.name, r.identifier);
     }
 
     /// @inheritdoc IMembership
@@ -277,12 +293,12 @@ contract Membership is AccessControl, IMembership {
 
     /// @inheritdoc IMembership
     function isVoting(address account) external view returns (bool) {
-        return _classes[account].latest() != 0;
+        return _records[account].class != 0;
     }
 
     /// @notice The member's voting class at a past `timepoint` (0 = no vote).
     function pastClass(address account, uint256 timepoint) external view returns (uint8) {
-        return uint8(_classes[account].upperLookupRecent(_pastKey(timepoint)));
+        return _seatAt(account, _pastKey(timepoint)).class;
     }
 
     /// @inheritdoc IMembership
@@ -349,7 +365,7 @@ contract Membership is AccessControl, IMembership {
     /// A tier without requirements is closed to promotion: only governance moves members into it;
     /// nor may a promotion pass the member's tier ceiling.
     function promotable(address account) public view returns (bool, uint256 missing) {
-        MemberInfo storage r = _records[account];
+        Record storage r = _records[account];
         if (r.status != Status.Active || r.tier + 1 >= VoteWeights.TIERS || r.tier >= tierCeiling(account)) {
             return (false, 0);
         }
@@ -379,7 +395,7 @@ contract Membership is AccessControl, IMembership {
         _identifiers[key] = account;
 
         _accounts.push(account);
-        MemberInfo storage r = _records[account];
+        Record storage r = _records[account];
         r.kind = kind;
         r.tier = tier;
         r.status = Status.Active;
@@ -394,7 +410,7 @@ contract Membership is AccessControl, IMembership {
     /// member's tier ceiling: `promote` cannot pass it until governance lifts it ({setTierCeiling}).
     function setTier(address account, uint8 tier) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _checkTier(tier);
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status == Status.Expelled) revert MemberNotActive(account);
         if (r.tier == tier) revert TierUnchanged(account, tier);
         _changeTier(account, r, tier, TierChange.Governance);
@@ -411,7 +427,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @notice Suspends an active member: no weight from the next timepoint on.
     function suspend(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         r.status = Status.Suspended;
         _updateClass(account);
@@ -420,7 +436,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @notice Reinstates a suspended member.
     function reinstate(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status != Status.Suspended) revert MemberNotSuspended(account);
         r.status = Status.Active;
         _updateClass(account);
@@ -429,7 +445,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @notice Expels a member for good: no weight from the next timepoint on, no re-admission.
     function expel(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status == Status.Expelled) revert MemberNotActive(account);
         r.status = Status.Expelled;
         _updateClass(account);
@@ -509,7 +525,7 @@ contract Membership is AccessControl, IMembership {
         bytes32 adaptationHash,
         string calldata adaptationURI
     ) external {
-        MemberInfo storage r = _existing(msg.sender);
+        Record storage r = _existing(msg.sender);
         if (r.status != Status.Active) revert MemberNotActive(msg.sender);
         _checkStandard(standardId);
         Declaration storage d = _declarations[msg.sender][standardId];
@@ -543,7 +559,7 @@ contract Membership is AccessControl, IMembership {
     function revoke(address account, uint8 standardId, bytes32 reasonHash) external onlyRole(VERIFIER_ROLE) {
         Declaration storage d = _pending(account, standardId, DeclarationStatus.Certified);
         d.status = DeclarationStatus.Revoked;
-        MemberInfo storage r = _records[account];
+        Record storage r = _records[account];
         uint256 bit = uint256(1) << standardId;
         r.certifications &= ~bit;
         emit CertificationRevoked(account, standardId, msg.sender, reasonHash);
@@ -558,7 +574,7 @@ contract Membership is AccessControl, IMembership {
     /// tier requires. Anyone may call it. A tier without requirements is closed to promotion, and
     /// no promotion passes the member's tier ceiling.
     function promote(address account) external {
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         if (r.tier + 1 >= VoteWeights.TIERS) revert PromotionBeyondTopTier(account);
         uint8 ceiling = tierCeiling(account);
@@ -571,7 +587,7 @@ contract Membership is AccessControl, IMembership {
 
     // ------------------------------------------------------------------ internals
 
-    function _existing(address account) private view returns (MemberInfo storage r) {
+    function _existing(address account) private view returns (Record storage r) {
         r = _records[account];
         if (r.status == Status.None) revert MemberUnknown(account);
     }
@@ -590,7 +606,7 @@ contract Membership is AccessControl, IMembership {
         emit TierCeilingSet(account, ceiling);
     }
 
-    function _changeTier(address account, MemberInfo storage r, uint8 tier, TierChange reason) private {
+    function _changeTier(address account, Record storage r, uint8 tier, TierChange reason) private {
         uint8 from = r.tier;
         r.tier = tier;
         _updateClass(account);
@@ -599,17 +615,26 @@ contract Membership is AccessControl, IMembership {
 
     /// @dev Re-derives the account's voting class from its record; checkpoints it and the census.
     function _updateClass(address account) private {
-        MemberInfo storage r = _records[account];
+        Record storage r = _records[account];
         uint8 class = r.status == Status.Active ? VoteWeights.classOf(r.kind, r.tier) : 0;
-        Checkpoints.Trace208 storage trace = _classes[account];
-        uint8 old = uint8(trace.latest());
+        uint8 old = r.class;
         if (old == class) return;
         uint48 now_ = clock();
+        r.class = class;
+        r.classSince = now_;
         // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
-        trace.push(now_, class);
+        _classes[account].push(now_, class);
         uint256 census = VoteWeights.adjust(VoteWeights.adjust(_census.latest(), old, false), class, true);
         // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
         _census.push(now_, uint208(census));
+    }
+
+    /// @dev The account's seat at a past `key`: its latest class when that took effect by then,
+    /// else the class its checkpoints hold for `key`.
+    function _seatAt(address account, uint48 key) private view returns (Seat memory) {
+        Record storage r = _records[account];
+        uint8 class = r.classSince <= key ? r.class : uint8(_classes[account].upperLookupRecent(key));
+        return Seat(r.index, class);
     }
 
     function _setSchedule(uint32 basicVotes, uint32[3] memory tierVotes_, uint16 cap) private {

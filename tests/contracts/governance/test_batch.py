@@ -128,7 +128,8 @@ def test_batch_across_bitmap_words(governor, membership, life, admit, relayer):
     admin = web3.eth.accounts[0]
     for i, k in enumerate(keys):  # plain web3: brownie's per-transaction bookkeeping is slow
         data = membership.admit.encode_input(k.address, STATE, 1, f"Bulk {i}", f"BULK{i:03d}")
-        web3.eth.send_transaction({"from": admin, "to": membership.address, "data": data, "gas": 500_000})
+        tx = web3.eth.send_transaction({"from": admin, "to": membership.address, "data": data, "gas": 500_000})
+    assert web3.eth.wait_for_transaction_receipt(tx).status == 1
     members = [Signer(k.address, k.key) for k in keys]
     # Admitted in order, so indices are consecutive and straddle 256.
     assert membership.member(members[0].address)[3] < 256 < membership.member(members[-1].address)[3]
