@@ -260,12 +260,13 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @inheritdoc IMembership
-    function pastSeats(address[] calldata accounts, uint256 timepoint) external view returns (Seat[] memory seats) {
+    function pastSeats(address[] calldata accounts, uint256 timepoint) external view returns (uint256[] memory seats) {
         uint48 key = _pastKey(timepoint);
-        seats = new Seat[](accounts.length);
+        seats = new uint256[](accounts.length);
         for (uint256 i = 0; i < accounts.length; ++i) {
-            address account = accounts[i];
-            seats[i] = _seatAt(account, key);
+            Record storage r = _records[accounts[i]];
+            uint256 class = r.classSince <= key ? r.class : _classes[accounts[i]].upperLookupRecent(key);
+            seats[i] = (uint256(r.index) << 8) | class;
         }
     }
 

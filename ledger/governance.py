@@ -174,8 +174,7 @@ WALLET_GAS = 50_000
 _PAST_SEATS_ABI = [{
     "type": "function", "name": "pastSeats", "stateMutability": "view",
     "inputs": [{"name": "accounts", "type": "address[]"}, {"name": "timepoint", "type": "uint256"}],
-    "outputs": [{"name": "", "type": "tuple[]",
-                 "components": [{"name": "index", "type": "uint32"}, {"name": "class", "type": "uint8"}]}],
+    "outputs": [{"name": "", "type": "uint256[]"}],  # index << 8 | class
 }]
 
 
@@ -227,7 +226,7 @@ def _grouped(signer: Signer, governor, ballots: list[SignedBallot]) -> list[Sign
         membership = signer.w3.eth.contract(address=governor.functions.token().call(), abi=_PAST_SEATS_ABI)
         latest = signer.w3.eth.block_number
         seats = membership.functions.pastSeats(voters, max(latest - 1, 0)).call()
-        index = {v: seat[0] for v, seat in zip(voters, seats)}
+        index = {v: seat >> 8 for v, seat in zip(voters, seats)}
     except Exception:  # a node that cannot answer: grouping alone still holds
         pass
     first = {}

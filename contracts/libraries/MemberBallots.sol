@@ -138,13 +138,14 @@ library MemberBallots {
             return (0, offset);
         }
 
-        IMembership.Seat[] memory seats;
+        uint256[] memory seats;
         {
             address[] memory voters = new address[](n);
             next = offset;
             for (uint256 k = 0; k < n; ++k) {
-                next = _readBallot(b, next, end);
-                voters[k] = b.voter;
+                address voter;
+                (voter, next) = _skipBallot(next, end);
+                voters[k] = voter;
             }
             // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
             seats = ctx.membership.pastSeats(voters, snapshot);
@@ -167,7 +168,7 @@ library MemberBallots {
         Context memory ctx,
         uint256 proposalId,
         Packed memory b,
-        IMembership.Seat memory seat,
+        uint256 seat,
         uint256 weights,
         RunTally memory tally,
         mapping(uint256 => uint256) storage voted
@@ -177,8 +178,8 @@ library MemberBallots {
             emit BallotSkipped(proposalId, b.voter, outcome);
             return false;
         }
-        uint256 weight = weightOf(weights, seat.class);
-        tallyVote(tally, b.support, weight, seat.class);
+        uint256 weight = weightOf(weights, uint8(seat));
+        tallyVote(tally, b.support, weight, uint8(seat));
         _emitVoteCast(proposalId, b, weight);
         return true;
     }
@@ -189,20 +190,21 @@ library MemberBallots {
         Context memory ctx,
         uint256 proposalId,
         Packed memory b,
-        IMembership.Seat memory seat,
+        uint256 seat,
         RunTally memory tally,
         mapping(uint256 => uint256) storage voted
     ) private returns (uint8) {
         if (b.support > 2) return uint8(SkipReason.InvalidSupport);
-        if (seat.class == 0) return uint8(SkipReason.NotVotingMember);
-        uint256 wordIndex = seat.index >> 8;
+        if (uint8(seat) == 0) return uint8(SkipReason.NotVotingMember);
+        uint256 index = seat >> 8;
+        uint256 wordIndex = index >> 8;
         if (wordIndex != tally.wordIndex) {
             // Rare when the run is sorted by member index: 256 members share a word.
             if (tally.wordIndex != _NO_WORD) voted[tally.wordIndex] = tally.word;
             tally.wordIndex = wordIndex;
             tally.word = voted[wordIndex];
         }
-        uint256 bit = uint256(1) << (seat.index & 0xff);
+        uint256 bit = uint256(1) << (index & 0xff);
         if (tally.word & bit != 0) return uint8(SkipReason.AlreadyVoted);
         bytes32 digest = ballotDigest(ctx.domainSeparator, proposalId, b.support, b.voter, b.reasonOffset, b.reasonLength);
         if (!validSignature(b.voter, digest, msg.data[b.signatureOffset:b.signatureOffset + b.signatureLength])) {
@@ -210,6 +212,25 @@ library MemberBallots {
         }
         tally.word |= bit;
         return _COUNTED;
+    }
+
+    /// @dev The voter of the packed ballot at calldata `offset`, and where the next begins.
+    function _skipBallot(uint256 offset, uint256 end) private pure returns (address voter, uint256 next) {
+        if (offset + 23 > end) revert GovernorMalformedBallots(offset);
+        // slither-disable-next-line assembly reads the packed fields in place (layout in the module's doc)
+        assembly ("memory-safe") {
+            let head := calldataload(offset)
+            voter := shr(96, head)
+            next := add(add(offset, 23), and(shr(72, head), 0xffff))
+            switch shr(7, byte(20, head))
+            case 0 {
+                next := add(next, 64)
+            }
+            default {
+                next := add(add(next, 2), shr(240, calldataload(next)))
+            }
+        }
+        if (next > end) revert GovernorMalformedBallots(offset);
     }
 
     /// @dev Reads the packed ballot at calldata `offset` into `b`; returns where the next begins.
@@ -317,8 +338,16 @@ library MemberBallots {
         address recovered;
         ECDSA.RecoverError err;
         if (signature.length == 64) {
+            // EIP-2098 (r, yParity << 255 | s), read in place (slicing cost more than the rest).
+            bytes32 r;
+            bytes32 vs;
+            // slither-disable-next-line assembly reads the two words of a compact signature in place
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                vs := calldataload(add(signature.offset, 0x20))
+            }
             // slither-disable-next-line unused-return the error's argument is not needed: any error falls through to ERC-1271
-            (recovered, err, ) = ECDSA.tryRecover(digest, bytes32(signature[0:32]), bytes32(signature[32:64]));
+            (recovered, err, ) = ECDSA.tryRecover(digest, r, vs);
         } else {
             // slither-disable-next-line unused-return the error's argument is not needed: any error falls through to ERC-1271
             (recovered, err, ) = ECDSA.tryRecoverCalldata(digest, signature);
