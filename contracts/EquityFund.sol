@@ -194,14 +194,16 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
         if (members.length != scores.length) revert NeedScoresLengthMismatch(members.length, scores.length);
         batchId = ++scoreBatchCount;
         emit NeedScoresSet(batchId, sourceHash, sourceURI, members.length);
+        // An account's index (0 if never admitted) is the same at every timepoint.
+        uint256 past = membership.clock() - 1;
         for (uint256 i = 0; i < members.length; ++i) {
             address account = members[i];
             uint256 score = scores[i];
             // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
-            IMembership.MemberInfo memory info = membership.member(account);
-            if (info.status == IMembership.Status.None) revert NeedScoreForNonMember(account);
+            uint256 index = membership.pastSeat(account, past).index;
+            if (index == 0) revert NeedScoreForNonMember(account);
             if (score > MAX_NEED_SCORE) revert NeedScoreTooLarge(account, score);
-            _markScored(info.index, score != 0);
+            _markScored(index, score != 0);
             _needScores[account] = score;
             emit NeedScoreSet(account, score, batchId);
         }
