@@ -369,8 +369,10 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
         uint256 word = _scoredWords[index >> 8];
         if ((word & bit != 0) == scored) return;
         _scoredWords[index >> 8] = word ^ bit;
+        // slither-disable-start costly-loop one counter per changed score: a round sizes its arrays by it
         if (scored) ++_scoredCount;
         else --_scoredCount;
+        // slither-disable-end costly-loop
     }
 
     /// @dev The scored members that vote, with their scores, in member-index order: one bitmap

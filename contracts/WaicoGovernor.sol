@@ -84,6 +84,7 @@ contract WaicoGovernor is
     {
         if (membership_.clock() != clock()) revert GovernorIncompatibleClock();
         _votingDelay = votingDelay_;
+        // slither-disable-next-line unused-return only the cap is needed of the schedule
         (, , uint16 cap) = membership_.voteSchedule();
         for (uint256 i = 0; i < 3; ++i) {
             _requireQuorumAboveCap(Track(i), tracks_[i].quorumBps, cap);
@@ -162,6 +163,7 @@ contract WaicoGovernor is
     // ------------------------------------------------------------------ hooks of the modules
 
     function _checkTrackParams(Track track, TrackParams memory params) internal view override {
+        // slither-disable-next-line unused-return only the cap is needed of the schedule
         (, , uint16 cap) = _membership().voteSchedule();
         _requireQuorumAboveCap(track, params.quorumBps, cap);
     }

@@ -157,12 +157,14 @@ abstract contract GovernorMemberBallots is GovernorVotes {
     }
 
     /// @dev A proposal's for, against and abstain totals.
+    // slither-disable-next-line dead-code read by the composing governor's _quorumReached and _voteSucceeded hooks
     function _votes(uint256 proposalId) internal view returns (uint256 forVotes, uint256 againstVotes, uint256 abstainVotes) {
         MemberBallots.Tally storage t = _book.tallies[proposalId];
         return (t.forVotes, t.againstVotes, _book.abstainVotes[proposalId]);
     }
 
     /// @dev Whether more states voted for than against.
+    // slither-disable-next-line dead-code read by the composing governor's _voteSucceeded hook
     function _statesMajority(uint256 proposalId) internal view returns (bool) {
         MemberBallots.Tally storage t = _book.tallies[proposalId];
         return t.statesFor > t.statesAgainst;
