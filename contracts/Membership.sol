@@ -195,6 +195,7 @@ contract Membership is AccessControl, IMembership {
     /// @param tierVotes_ Extra votes of tiers 1..3 (Associate, Partner, Full).
     /// @param cap Cap on the corporate bloc's share of the total weight, in basis points.
     constructor(address admin, uint32 basicVotes, uint32[3] memory tierVotes_, uint16 cap) {
+        if (cap > VoteWeights.BPS) revert CapOutOfRange(cap);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _tierNames = ["Observer", "Associate", "Partner", "Full"];
         _setSchedule(basicVotes, tierVotes_, cap);
@@ -638,8 +639,8 @@ contract Membership is AccessControl, IMembership {
         return Seat(r.index, class);
     }
 
+    /// @dev `cap` is checked by the callers that take a new one.
     function _setSchedule(uint32 basicVotes, uint32[3] memory tierVotes_, uint16 cap) private {
-        if (cap > VoteWeights.BPS) revert CapOutOfRange(cap);
         // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
         _schedule.push(clock(), VoteWeights.packSchedule(basicVotes, tierVotes_, cap));
     }

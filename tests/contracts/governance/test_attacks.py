@@ -13,7 +13,7 @@ as it was found: every test here failed on the contracts before the fix it is na
 """
 
 import pytest
-from brownie import TestGasBurner, WaicoGovernor, accounts
+from brownie import ZERO_ADDRESS, TestGasBurner, WaicoGovernor, accounts
 
 from tests.contracts.conftest import CORPORATE, FULL, STATE, fresh_key
 from tests.contracts.governance.conftest import (
@@ -151,6 +151,23 @@ def test_a_track_whose_quorum_the_capped_corporate_bloc_meets_alone_is_refused(m
     tracks[ORDINARY] = (20, cap, 5000, 60)
     with reverts_with("GovernorQuorumWithinCorporateCap"):
         WaicoGovernor.deploy(membership, timelock, VOTING_DELAY, tracks, admin, 0, [], [], {"from": admin})
+
+
+def test_the_cap_guard_refuses_a_cap_within_a_quorum_and_is_governance_business(governor, membership, admin):
+    """Membership asks the governor before its cap changes; governance may clear or set the guard,
+    and a guard that refuses the cap in force cannot be set."""
+    assert membership.capGuard() == governor
+    quorum = min(t[1] for t in TRACKS)
+    with reverts_with("GovernorQuorumWithinCorporateCap"):  # the governor's error, relayed
+        membership.setCorporateCap(quorum, {"from": admin})
+    membership.setCorporateCap(quorum - 1, {"from": admin})
+    tx = membership.setCapGuard(ZERO_ADDRESS, {"from": admin})
+    assert tx.events["CapGuardSet"]["guard"] == ZERO_ADDRESS and membership.capGuard() == ZERO_ADDRESS
+    membership.setCorporateCap(quorum, {"from": admin})  # nobody asked
+    with reverts_with("GovernorQuorumWithinCorporateCap"):
+        membership.setCapGuard(governor, {"from": admin})
+    with reverts_with("AccessControlUnauthorizedAccount"):
+        membership.setCapGuard(governor, {"from": accounts[5]})
 
 
 # ---------------------------------------------------------------- short calldata
