@@ -48,8 +48,8 @@ abstract contract GovernorMemberBallots is GovernorVotes {
     error GovernorNoValidBallot();
     /// @notice The packed batch ends inside a ballot.
     error GovernorMalformedBallots(uint256 offset);
-    /// @notice Too little gas is left to ask the voter's wallet ({WALLET_GAS}).
-    error GovernorWalletGasShort(address voter);
+    // GovernorWalletGasShort(address voter): MemberBallots' error, in this ABI through the
+    // signature check the single-ballot path shares with the library.
     /// @notice Votes are counted through the member's seat; the generic hook is unused.
     error GovernorCountingUnsupported();
 

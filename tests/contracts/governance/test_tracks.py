@@ -358,6 +358,27 @@ def test_the_governor_and_timelock_can_never_be_listed(governor, membership, tim
                         error_args=(governor.address,))
 
 
+def test_governance_lists_and_unlists_but_never_the_governor_or_timelock(governor, membership, timelock, life,
+                                                                       voters, signers):
+    sel = membership.setCorporateCap.signature
+    listing = ([governor.address], [0], [governor.setOrdinaryCalls.encode_input(membership, [sel], True)])
+    tx = life.enact(life.propose(CONSTITUTIONAL, listing), voters, signers)
+    assert tx.events["OrdinaryCallSet"]["ordinary"] is True
+    assert not governor.isConstitutionalCall(membership, membership.setCorporateCap.encode_input(1500))
+    timelock_listing = ([governor.address], [0], [governor.setOrdinaryCalls.encode_input(
+        timelock, [timelock.updateDelay.signature], True)])
+    pid = life.propose(CONSTITUTIONAL, timelock_listing)
+    life.activate(pid)
+    for v in voters:
+        governor.castVote(pid, FOR, {"from": v})
+    cast_batch(governor, [ballot(s, governor, pid, FOR) for s in signers], {"from": accounts[0]})
+    life.close(pid)
+    life.queue(pid)
+    life.wait_eta(pid)
+    assert_reverts_with("GovernorOrdinaryTargetRefused", governor.execute, *life.calls[pid], {"from": accounts[0]},
+                        error_args=(timelock.address,))
+
+
 def test_register_changes_only_constitutionally(governor, membership, life, voters, signers, relayer):
     sel = [membership.setTierName.signature]
     pending = life.propose(ORDINARY)  # an ordinary proposal made before the change
@@ -386,6 +407,7 @@ def test_track_mismatch_and_described_tracks(governor, life):
     assert governor.describedTrack("x\n\n#track=constitutional") == CONSTITUTIONAL
     assert governor.describedTrack("x #track=rapid-response") == RAPID
     assert governor.describedTrack("short") == ORDINARY
+    assert governor.describedTrack("a plain description, longer than a suffix") == ORDINARY
     with reverts_with("GovernorTrackMismatch"):
         governor.proposeOnTrack(ORDINARY, targets, values, datas, "y\n\n#track=constitutional", {"from": accounts[0]})
     # A plain propose takes the track its description names; the suffix is not appended twice.
