@@ -124,16 +124,15 @@ library MemberBallots {
         uint256 offset,
         uint256 end
     ) private returns (uint256 counted, uint256 next) {
-        // slither-disable-next-line uninitialized-local every field is written by _readBallot before use
-        Packed memory b;
         IGovernor governor = IGovernor(address(this));
         // slither-disable-next-line calls-loop the governor itself, once per run
         uint256 snapshot = governor.proposalSnapshot(proposalId);
         // slither-disable-next-line calls-loop the governor itself, once per run
         if (snapshot == 0 || governor.state(proposalId) != IGovernor.ProposalState.Active) {
             for (uint256 k = 0; k < n; ++k) {
-                offset = _readBallot(b, offset, end);
-                emit BallotSkipped(proposalId, b.voter, uint8(SkipReason.ProposalNotActive));
+                address voter;
+                (voter, offset) = _skipBallot(offset, end);
+                emit BallotSkipped(proposalId, voter, uint8(SkipReason.ProposalNotActive));
             }
             return (0, offset);
         }
@@ -151,11 +150,13 @@ library MemberBallots {
             seats = ctx.membership.pastSeats(voters, snapshot);
         }
         uint256 weights = classWeights(book, ctx.membership, proposalId, snapshot);
+        // slither-disable-next-line uninitialized-local every field is written by _readBallot before use
+        Packed memory b;
         RunTally memory tally = RunTally(0, 0, 0, 0, 0, _NO_WORD, 0);
         mapping(uint256 => uint256) storage voted = book.voted[proposalId];
 
         for (uint256 k = 0; k < n; ++k) {
-            offset = _readBallot(b, offset, end);
+            offset = _readBallot(b, offset);
             if (_countBallot(ctx, proposalId, b, seats[k], weights, tally, voted)) ++counted;
         }
         if (tally.wordIndex != _NO_WORD) voted[tally.wordIndex] = tally.word;
@@ -234,8 +235,8 @@ library MemberBallots {
     }
 
     /// @dev Reads the packed ballot at calldata `offset` into `b`; returns where the next begins.
-    function _readBallot(Packed memory b, uint256 offset, uint256 end) private pure returns (uint256 next) {
-        if (offset + 23 > end) revert GovernorMalformedBallots(offset);
+    /// Its extent was checked by {_skipBallot} in the run's first pass.
+    function _readBallot(Packed memory b, uint256 offset) private pure returns (uint256 next) {
         // slither-disable-next-line assembly reads the packed fields in place (layout in the contract doc)
         assembly ("memory-safe") {
             let head := calldataload(offset)
@@ -255,7 +256,6 @@ library MemberBallots {
             mstore(add(b, 0xa0), signatureLength)
             next := add(signatureOffset, signatureLength)
         }
-        if (next > end) revert GovernorMalformedBallots(offset);
     }
 
     /// @dev `VoteCast(voter, proposalId, support, weight, reason)` with the reason copied from
