@@ -78,6 +78,7 @@ library MemberBallots {
     uint8 private constant _COUNTED = type(uint8).max;
     uint256 private constant _WEIGHT_BITS = 40;
     uint256 private constant _WEIGHTS_SET = uint256(1) << 255;
+    uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// @notice A relayed ballot was not counted; `reason` is a {SkipReason}.
     event BallotSkipped(uint256 indexed proposalId, address indexed voter, uint8 reason);
@@ -336,23 +337,27 @@ library MemberBallots {
     /// EIP-7702 account is thus accepted with its own key, as an EOA.
     function validSignature(address voter, bytes32 digest, bytes calldata signature) internal view returns (bool) {
         address recovered;
-        ECDSA.RecoverError err;
         if (signature.length == 64) {
-            // EIP-2098 (r, yParity << 255 | s), read in place (slicing cost more than the rest).
+            // EIP-2098 (r, yParity << 255 | s), read in place, with ECDSA's rule that s be in the
+            // lower half of the curve order (so no signature has a second, malleated form).
             bytes32 r;
-            bytes32 vs;
+            uint256 vs;
             // slither-disable-next-line assembly reads the two words of a compact signature in place
             assembly ("memory-safe") {
                 r := calldataload(signature.offset)
                 vs := calldataload(add(signature.offset, 0x20))
             }
-            // slither-disable-next-line unused-return the error's argument is not needed: any error falls through to ERC-1271
-            (recovered, err, ) = ECDSA.tryRecover(digest, r, vs);
+            uint256 sValue = vs & ((uint256(1) << 255) - 1);
+            if (sValue <= _HALF_ORDER) {
+                recovered = ecrecover(digest, uint8((vs >> 255) + 27), r, bytes32(sValue));
+                if (recovered != address(0) && recovered == voter) return true;
+            }
         } else {
+            ECDSA.RecoverError err;
             // slither-disable-next-line unused-return the error's argument is not needed: any error falls through to ERC-1271
             (recovered, err, ) = ECDSA.tryRecoverCalldata(digest, signature);
+            if (err == ECDSA.RecoverError.NoError && recovered == voter) return true;
         }
-        if (err == ECDSA.RecoverError.NoError && recovered == voter) return true;
         if (voter.code.length == 0) return false;
         if (gasleft() < WALLET_GAS + WALLET_GAS / 63 + 5_000) revert GovernorWalletGasShort(voter);
         bytes memory request = abi.encodeCall(IERC1271.isValidSignature, (digest, signature));

@@ -85,3 +85,31 @@ def test_a_relayer_must_leave_the_wallet_its_gas(governor, life, admit, admin, r
     assert not governor.hasVoted(pid, wallet.address)
     tx = governor.castMemberBallots(packed, {"from": relayer, "gas_limit": needed + 20_000})
     assert [v for v, _, _ in counted(tx)] == [wallet.address]
+
+
+def test_compact_signatures_ecdsa_refuses_are_skipped(governor, life, signers, relayer):
+    """64-byte (EIP-2098) signatures: a high s (the malleated twin of a valid one), one the
+    precompile cannot recover (r = 0) and a valid one by another key are skipped; the genuine
+    compact signature counts."""
+    pid = _active(life)
+    n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+    def packed_one(voter, sig64):
+        return bytes.fromhex(str(voter)[2:]) + bytes([FOR]) + (0).to_bytes(2, "big") + sig64
+
+    genuine = bytes.fromhex(ballot(signers[0], governor, pid, FOR)[4][2:])
+    r, s, v = genuine[:32], int.from_bytes(genuine[32:64], "big"), genuine[64]
+    high_s = r + (((v - 27) ^ 1) << 255 | (n - s)).to_bytes(32, "big")
+    unrecoverable = bytes(32) + (1).to_bytes(32, "big")
+    other = Account.from_key(fresh_key())
+    forged = bytes.fromhex(ballot(Signer(signers[1].address, other.key), governor, pid, FOR)[4][2:])
+    forged64 = forged[:32] + ((forged[64] - 27) << 255 | int.from_bytes(forged[32:64], "big")).to_bytes(32, "big")
+    compact = r + ((v - 27) << 255 | s).to_bytes(32, "big")
+    ballots = [packed_one(signers[0].address, high_s), packed_one(signers[2].address, unrecoverable),
+               packed_one(signers[1].address, forged64), packed_one(signers[0].address, compact)]
+    data = int(pid).to_bytes(32, "big") + len(ballots).to_bytes(2, "big") + b"".join(ballots)
+    tx = governor.castMemberBallots(data, {"from": relayer})
+    assert tx.return_value == 1
+    assert skipped(tx) == [(signers[0].address, SKIP_BAD_SIGNATURE), (signers[2].address, SKIP_BAD_SIGNATURE),
+                           (signers[1].address, SKIP_BAD_SIGNATURE)]
+    assert [v for v, _, _ in counted(tx)] == [signers[0].address]
