@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {EquityFormula} from "./libraries/EquityFormula.sol";
 
@@ -35,7 +36,10 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
     /// @notice Seconds per spending epoch; epoch `e` is `block.timestamp / epochLength == e`.
     uint64 public immutable epochLength;
 
-    /// @notice The most all rounds together may allocate in one epoch.
+    /// @notice The most all rounds together may allocate in one epoch. Epochs are fixed windows,
+    /// not a rolling one: rounds at the end of one epoch and the start of the next may move up to
+    /// twice this limit within a few seconds, so set it at half the most that may ever leave the
+    /// fund within `epochLength`.
     uint256 public epochLimit;
     /// @notice The per-member cap, in basis points of a round's budget (1..10000).
     uint16 public capBps;
@@ -64,6 +68,10 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
     }
 
     mapping(address member => uint256) private _needScores;
+    // Bit `i % 256` of word `i / 256` is set when the member with index `i` holds a score > 0:
+    // a round visits scored members only, in member-index order.
+    mapping(uint256 word => uint256) private _scoredWords;
+    uint256 private _scoredCount;
     mapping(address member => uint256) private _claimable;
     mapping(uint256 epoch => uint256) private _spent;
 
@@ -186,12 +194,16 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
         if (members.length != scores.length) revert NeedScoresLengthMismatch(members.length, scores.length);
         batchId = ++scoreBatchCount;
         emit NeedScoresSet(batchId, sourceHash, sourceURI, members.length);
+        // An account's index (0 if never admitted) is the same at every timepoint.
+        uint256 past = membership.clock() - 1;
         for (uint256 i = 0; i < members.length; ++i) {
             address account = members[i];
             uint256 score = scores[i];
             // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
-            if (membership.member(account).status == IMembership.Status.None) revert NeedScoreForNonMember(account);
+            uint256 index = membership.pastSeat(account, past).index;
+            if (index == 0) revert NeedScoreForNonMember(account);
             if (score > MAX_NEED_SCORE) revert NeedScoreTooLarge(account, score);
+            _markScored(index, score != 0);
             _needScores[account] = score;
             emit NeedScoreSet(account, score, batchId);
         }
@@ -204,7 +216,8 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
     }
 
     /// @notice Set the per-epoch spending limit. Constitutional: the Governor only lets this
-    /// through on the constitutional track.
+    /// through on the constitutional track. Epochs are fixed windows: around a boundary up to
+    /// twice the limit can leave the fund within seconds (see {epochLimit}).
     function setEpochLimit(uint256 epochLimit_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setEpochLimit(epochLimit_);
     }
@@ -263,7 +276,8 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
     /// @notice What a round of `budget` would allocate now: exactly what {disburse} pays.
     ///
     /// Formula version 1. The eligible members are those with `membership.isVoting` true and a
-    /// need score > 0, in member-index order (1..memberCount). With their scores `s` (summing to
+    /// need score > 0, in member-index order (1..memberCount); only members with a score are
+    /// visited, so members admitted without one cost a round nothing. With their scores `s` (summing to
     /// `totalScore`), `n` of them, `cap = budget * capBps / 10000` and
     /// `f = min(floor, budget / n, cap)`: everyone gets `f`; the rest `budget - n*f` is split in
     /// proportion to score, rounding down, among members not yet capped; whoever would get more
@@ -349,23 +363,40 @@ contract EquityFund is AccessControl, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev One pass over the membership; a member's own score is read first so that the
-    /// external `isVoting` call is made only for members with a score.
+    /// @dev Sets or clears the scored bit of the member with `index`.
+    function _markScored(uint256 index, bool scored) private {
+        uint256 bit = uint256(1) << (index & 0xff);
+        uint256 word = _scoredWords[index >> 8];
+        if ((word & bit != 0) == scored) return;
+        _scoredWords[index >> 8] = word ^ bit;
+        // slither-disable-start costly-loop one counter per changed score: a round sizes its arrays by it
+        if (scored) ++_scoredCount;
+        else --_scoredCount;
+        // slither-disable-end costly-loop
+    }
+
+    /// @dev The scored members that vote, with their scores, in member-index order: one bitmap
+    /// word per 256 admitted accounts, then only the members whose bit is set.
     function _eligible() private view returns (address[] memory members, uint256[] memory scores, uint256 total) {
-        uint256 count = membership.memberCount();
-        members = new address[](count);
-        scores = new uint256[](count);
+        members = new address[](_scoredCount);
+        scores = new uint256[](_scoredCount);
         uint256 n;
-        for (uint256 index = 1; index <= count; ++index) {
-            // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
-            address account = membership.memberAt(index);
-            uint256 score = _needScores[account];
-            // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
-            if (score == 0 || !membership.isVoting(account)) continue;
-            members[n] = account;
-            scores[n] = score;
-            total += score;
-            ++n;
+        uint256 lastWord = membership.memberCount() >> 8;
+        for (uint256 w = 0; w <= lastWord; ++w) {
+            uint256 bits = _scoredWords[w];
+            while (bits != 0) {
+                uint256 low = bits & (~bits + 1);
+                bits ^= low;
+                // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
+                address account = membership.memberAt((w << 8) | Math.log2(low));
+                // slither-disable-next-line calls-loop membership is our own contract, fixed at deployment
+                if (!membership.isVoting(account)) continue;
+                uint256 score = _needScores[account];
+                members[n] = account;
+                scores[n] = score;
+                total += score;
+                ++n;
+            }
         }
         // Trim both arrays to the eligible count (memory is not reused, so this is safe).
         // slither-disable-next-line assembly trims the arrays to their eligible length in place

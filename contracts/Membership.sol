@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {ICorporateCapGuard} from "./interfaces/ICorporateCapGuard.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {VoteWeights, TIER_COUNT} from "./libraries/VoteWeights.sol";
 
@@ -21,12 +22,18 @@ import {VoteWeights, TIER_COUNT} from "./libraries/VoteWeights.sol";
 /// Governance (`DEFAULT_ADMIN_ROLE`, the timelock once deployed) admits, suspends, reinstates
 /// and expels members, sets tiers, the vote schedule, the corporate cap, tier names, standards
 /// and tier requirements. Verifiers (`VERIFIER_ROLE`) certify, reject or revoke members'
-/// declarations of adoption. Anyone may trigger a promotion that a member has earned.
+/// declarations of adoption. Anyone may trigger a promotion that a member has earned, up to the
+/// member's tier ceiling: a tier set by governance is a ceiling until governance lifts it.
+///
+/// A cap guard (the governor) may refuse a corporate cap under which the capped corporate bloc
+/// alone could reach one of its quorums; it is asked on every change of the cap.
 contract Membership is AccessControl, IMembership {
     using Checkpoints for Checkpoints.Trace208;
 
     /// @notice Role of those who certify, reject and revoke declarations of adoption.
     bytes32 public constant VERIFIER_ROLE = keccak256("VERIFIER_ROLE");
+    /// @notice {tierCeiling} of a member whose promotions no governance decision limits.
+    uint8 public constant NO_TIER_CEILING = type(uint8).max;
 
     /// @notice Where a member's declaration of adoption of one standard stands.
     enum DeclarationStatus {
@@ -59,7 +66,22 @@ contract Membership is AccessControl, IMembership {
         string adaptationURI;
     }
 
-    mapping(address account => MemberInfo) private _records;
+    /// @dev A member's record as stored: MemberInfo's fields plus its latest voting class and the
+    /// timepoint it took effect, in the first slot beside the index, so that a seat at any
+    /// timepoint since the last change costs one storage read (the checkpoints otherwise).
+    struct Record {
+        Kind kind;
+        uint8 tier;
+        Status status;
+        uint32 index;
+        uint8 class;
+        uint48 classSince;
+        uint256 certifications;
+        string name;
+        string identifier;
+    }
+
+    mapping(address account => Record) private _records;
     address[] private _accounts;
     mapping(bytes32 identifierKey => address) private _identifiers;
 
@@ -71,6 +93,9 @@ contract Membership is AccessControl, IMembership {
     Standard[] private _standards;
     uint256[TIER_COUNT] private _requirements;
     mapping(address account => mapping(uint8 standardId => Declaration)) private _declarations;
+    // A governance-set tier ceiling plus one; 0 = no ceiling.
+    mapping(address account => uint8) private _ceilings;
+    ICorporateCapGuard private _capGuard;
 
     /// @notice An account was admitted.
     event MemberAdmitted(address indexed account, Kind kind, uint8 tier, string name, string identifier);
@@ -86,6 +111,11 @@ contract Membership is AccessControl, IMembership {
     event VoteScheduleSet(uint32 basicVotes, uint32[3] tierVotes);
     /// @notice The cap on the corporate bloc's share changed.
     event CorporateCapSet(uint16 cap);
+    /// @notice Governance set (or, with {NO_TIER_CEILING}, lifted) the tier `promote` may not pass.
+    event TierCeilingSet(address indexed account, uint8 ceiling);
+    /// @notice The contract asked before every change of the corporate cap changed.
+    // slither-disable-next-line unindexed-event-address one address; the mirror decodes it as data
+    event CapGuardSet(address guard);
     /// @notice A tier was (re)named.
     event TierNameSet(uint8 indexed tier, string name);
     /// @notice A shared standard was registered.
@@ -151,6 +181,8 @@ contract Membership is AccessControl, IMembership {
     error PromotionPathClosed(uint8 tier);
     /// @notice There is no member with this index.
     error MemberIndexOutOfRange(uint256 index);
+    /// @notice Governance set the member's tier ceiling at or below its tier: no promotion.
+    error PromotionAboveTierCeiling(address account, uint8 ceiling);
     /// @notice The member lacks the certifications the next tier requires (bitmap of the missing).
     error PromotionNotEarned(address account, uint256 missing);
     /// @notice Membership weight cannot be delegated or transferred.
@@ -163,6 +195,7 @@ contract Membership is AccessControl, IMembership {
     /// @param tierVotes_ Extra votes of tiers 1..3 (Associate, Partner, Full).
     /// @param cap Cap on the corporate bloc's share of the total weight, in basis points.
     constructor(address admin, uint32 basicVotes, uint32[3] memory tierVotes_, uint16 cap) {
+        if (cap > VoteWeights.BPS) revert CapOutOfRange(cap);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _tierNames = ["Observer", "Associate", "Partner", "Full"];
         _setSchedule(basicVotes, tierVotes_, cap);
@@ -190,13 +223,13 @@ contract Membership is AccessControl, IMembership {
     /// @notice The member's current effective weight.
     function getVotes(address account) external view returns (uint256) {
         Scale memory s = VoteWeights.scale(_schedule.latest(), _census.latest());
-        return VoteWeights.weight(uint8(_classes[account].latest()), s);
+        return VoteWeights.weight(_records[account].class, s);
     }
 
     /// @notice The member's effective weight at a past `timepoint`.
     function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
         uint48 key = _pastKey(timepoint);
-        return VoteWeights.weight(uint8(_classes[account].upperLookupRecent(key)), _scaleAt(key));
+        return VoteWeights.weight(_seatAt(account, key).class, _scaleAt(key));
     }
 
     /// @notice The effective total weight at a past `timepoint`: the sum of all members' weights.
@@ -228,18 +261,25 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @inheritdoc IMembership
-    function pastSeats(address[] calldata accounts, uint256 timepoint) external view returns (Seat[] memory seats) {
+    function pastSeats(address[] calldata accounts, uint256 timepoint) external view returns (uint256[] memory seats) {
         uint48 key = _pastKey(timepoint);
-        seats = new Seat[](accounts.length);
+        seats = new uint256[](accounts.length);
         for (uint256 i = 0; i < accounts.length; ++i) {
-            address account = accounts[i];
-            seats[i] = Seat(_records[account].index, uint8(_classes[account].upperLookupRecent(key)));
+            Record storage r = _records[accounts[i]];
+            uint256 class = r.classSince <= key ? r.class : _classes[accounts[i]].upperLookupRecent(key);
+            seats[i] = (uint256(r.index) << 8) | class;
         }
     }
 
     /// @inheritdoc IMembership
+    function pastSeat(address account, uint256 timepoint) external view returns (Seat memory) {
+        return _seatAt(account, _pastKey(timepoint));
+    }
+
+    /// @inheritdoc IMembership
     function member(address account) external view returns (MemberInfo memory) {
-        return _records[account];
+        Record storage r = _records[account];
+        return MemberInfo(r.kind, r.tier, r.status, r.index, r.certifications, r.name, r.identifier);
     }
 
     /// @inheritdoc IMembership
@@ -255,15 +295,15 @@ contract Membership is AccessControl, IMembership {
 
     /// @inheritdoc IMembership
     function isVoting(address account) external view returns (bool) {
-        return _classes[account].latest() != 0;
+        return _records[account].class != 0;
     }
 
     /// @notice The member's voting class at a past `timepoint` (0 = no vote).
     function pastClass(address account, uint256 timepoint) external view returns (uint8) {
-        return uint8(_classes[account].upperLookupRecent(_pastKey(timepoint)));
+        return _seatAt(account, _pastKey(timepoint)).class;
     }
 
-    /// @notice The vote schedule in force now: basic votes, tier votes (tiers 1..3), corporate cap.
+    /// @inheritdoc IMembership
     function voteSchedule() public view returns (uint32 basicVotes, uint32[3] memory tierVotes_, uint16 cap) {
         uint256 schedule = _schedule.latest();
         basicVotes = VoteWeights.basicVotes(schedule);
@@ -312,11 +352,25 @@ contract Membership is AccessControl, IMembership {
         return _declarations[account][standardId];
     }
 
+    /// @notice The tier `promote` may not pass for `account` ({NO_TIER_CEILING} if none).
+    function tierCeiling(address account) public view returns (uint8) {
+        uint8 stored = _ceilings[account];
+        return stored == 0 ? NO_TIER_CEILING : stored - 1;
+    }
+
+    /// @notice The contract asked before every change of the corporate cap (zero if none).
+    function capGuard() external view returns (ICorporateCapGuard) {
+        return _capGuard;
+    }
+
     /// @notice Whether `account` may be promoted now, and the bitmap of certifications it lacks.
-    /// A tier without requirements is closed to promotion: only governance moves members into it.
+    /// A tier without requirements is closed to promotion: only governance moves members into it;
+    /// nor may a promotion pass the member's tier ceiling.
     function promotable(address account) public view returns (bool, uint256 missing) {
-        MemberInfo storage r = _records[account];
-        if (r.status != Status.Active || r.tier + 1 >= VoteWeights.TIERS) return (false, 0);
+        Record storage r = _records[account];
+        if (r.status != Status.Active || r.tier + 1 >= VoteWeights.TIERS || r.tier >= tierCeiling(account)) {
+            return (false, 0);
+        }
         uint256 required = _requirements[r.tier + 1];
         missing = required & ~r.certifications;
         return (required != 0 && missing == 0, missing);
@@ -343,7 +397,7 @@ contract Membership is AccessControl, IMembership {
         _identifiers[key] = account;
 
         _accounts.push(account);
-        MemberInfo storage r = _records[account];
+        Record storage r = _records[account];
         r.kind = kind;
         r.tier = tier;
         r.status = Status.Active;
@@ -354,18 +408,28 @@ contract Membership is AccessControl, IMembership {
         emit MemberAdmitted(account, kind, tier, name, identifier);
     }
 
-    /// @notice Sets a member's tier by governance decision.
+    /// @notice Sets a member's tier by governance decision (constitutional). The tier is also the
+    /// member's tier ceiling: `promote` cannot pass it until governance lifts it ({setTierCeiling}).
     function setTier(address account, uint8 tier) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _checkTier(tier);
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status == Status.Expelled) revert MemberNotActive(account);
         if (r.tier == tier) revert TierUnchanged(account, tier);
         _changeTier(account, r, tier, TierChange.Governance);
+        _setCeiling(account, tier);
+    }
+
+    /// @notice Sets the tier `promote` may not pass for a member, or lifts it with
+    /// {NO_TIER_CEILING} (constitutional).
+    function setTierCeiling(address account, uint8 ceiling) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _existing(account);
+        if (ceiling != NO_TIER_CEILING) _checkTier(ceiling);
+        _setCeiling(account, ceiling);
     }
 
     /// @notice Suspends an active member: no weight from the next timepoint on.
     function suspend(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         r.status = Status.Suspended;
         _updateClass(account);
@@ -374,7 +438,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @notice Reinstates a suspended member.
     function reinstate(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status != Status.Suspended) revert MemberNotSuspended(account);
         r.status = Status.Active;
         _updateClass(account);
@@ -383,7 +447,7 @@ contract Membership is AccessControl, IMembership {
 
     /// @notice Expels a member for good: no weight from the next timepoint on, no re-admission.
     function expel(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status == Status.Expelled) revert MemberNotActive(account);
         r.status = Status.Expelled;
         _updateClass(account);
@@ -400,10 +464,24 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @notice Sets the cap on the corporate bloc's share of the total weight (constitutional).
+    /// The cap guard, if any, refuses a cap under which the capped bloc alone reaches a quorum.
     function setCorporateCap(uint16 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (cap > VoteWeights.BPS) revert CapOutOfRange(cap);
+        if (address(_capGuard) != address(0)) _capGuard.checkCorporateCap(cap);
         (uint32 basicVotes, uint32[3] memory tierVotes_, ) = voteSchedule();
         _setSchedule(basicVotes, tierVotes_, cap);
         emit CorporateCapSet(cap);
+    }
+
+    /// @notice Sets the contract asked before every change of the corporate cap (the governor);
+    /// it must accept the cap in force (constitutional).
+    function setCapGuard(ICorporateCapGuard guard) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(guard) != address(0)) {
+            (, , uint16 cap) = voteSchedule();
+            guard.checkCorporateCap(cap);
+        }
+        _capGuard = guard;
+        emit CapGuardSet(address(guard));
     }
 
     /// @notice Renames a tier.
@@ -449,7 +527,7 @@ contract Membership is AccessControl, IMembership {
         bytes32 adaptationHash,
         string calldata adaptationURI
     ) external {
-        MemberInfo storage r = _existing(msg.sender);
+        Record storage r = _existing(msg.sender);
         if (r.status != Status.Active) revert MemberNotActive(msg.sender);
         _checkStandard(standardId);
         Declaration storage d = _declarations[msg.sender][standardId];
@@ -483,7 +561,7 @@ contract Membership is AccessControl, IMembership {
     function revoke(address account, uint8 standardId, bytes32 reasonHash) external onlyRole(VERIFIER_ROLE) {
         Declaration storage d = _pending(account, standardId, DeclarationStatus.Certified);
         d.status = DeclarationStatus.Revoked;
-        MemberInfo storage r = _records[account];
+        Record storage r = _records[account];
         uint256 bit = uint256(1) << standardId;
         r.certifications &= ~bit;
         emit CertificationRevoked(account, standardId, msg.sender, reasonHash);
@@ -495,11 +573,14 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @notice Promotes an active member one tier up when it holds every certification the next
-    /// tier requires. Anyone may call it. A tier without requirements is closed to promotion.
+    /// tier requires. Anyone may call it. A tier without requirements is closed to promotion, and
+    /// no promotion passes the member's tier ceiling.
     function promote(address account) external {
-        MemberInfo storage r = _existing(account);
+        Record storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         if (r.tier + 1 >= VoteWeights.TIERS) revert PromotionBeyondTopTier(account);
+        uint8 ceiling = tierCeiling(account);
+        if (r.tier >= ceiling) revert PromotionAboveTierCeiling(account, ceiling);
         if (_requirements[r.tier + 1] == 0) revert PromotionPathClosed(r.tier + 1);
         (bool earned, uint256 missing) = promotable(account);
         if (!earned) revert PromotionNotEarned(account, missing);
@@ -508,7 +589,7 @@ contract Membership is AccessControl, IMembership {
 
     // ------------------------------------------------------------------ internals
 
-    function _existing(address account) private view returns (MemberInfo storage r) {
+    function _existing(address account) private view returns (Record storage r) {
         r = _records[account];
         if (r.status == Status.None) revert MemberUnknown(account);
     }
@@ -522,7 +603,12 @@ contract Membership is AccessControl, IMembership {
         if (d.status != expected) revert DeclarationWrongStatus(account, standardId, d.status);
     }
 
-    function _changeTier(address account, MemberInfo storage r, uint8 tier, TierChange reason) private {
+    function _setCeiling(address account, uint8 ceiling) private {
+        _ceilings[account] = ceiling == NO_TIER_CEILING ? 0 : ceiling + 1;
+        emit TierCeilingSet(account, ceiling);
+    }
+
+    function _changeTier(address account, Record storage r, uint8 tier, TierChange reason) private {
         uint8 from = r.tier;
         r.tier = tier;
         _updateClass(account);
@@ -531,21 +617,30 @@ contract Membership is AccessControl, IMembership {
 
     /// @dev Re-derives the account's voting class from its record; checkpoints it and the census.
     function _updateClass(address account) private {
-        MemberInfo storage r = _records[account];
+        Record storage r = _records[account];
         uint8 class = r.status == Status.Active ? VoteWeights.classOf(r.kind, r.tier) : 0;
-        Checkpoints.Trace208 storage trace = _classes[account];
-        uint8 old = uint8(trace.latest());
+        uint8 old = r.class;
         if (old == class) return;
         uint48 now_ = clock();
+        r.class = class;
+        r.classSince = now_;
         // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
-        trace.push(now_, class);
+        _classes[account].push(now_, class);
         uint256 census = VoteWeights.adjust(VoteWeights.adjust(_census.latest(), old, false), class, true);
         // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
         _census.push(now_, uint208(census));
     }
 
+    /// @dev The account's seat at a past `key`: its latest class when that took effect by then,
+    /// else the class its checkpoints hold for `key`.
+    function _seatAt(address account, uint48 key) private view returns (Seat memory) {
+        Record storage r = _records[account];
+        uint8 class = r.classSince <= key ? r.class : uint8(_classes[account].upperLookupRecent(key));
+        return Seat(r.index, class);
+    }
+
+    /// @dev `cap` is checked by the callers that take a new one.
     function _setSchedule(uint32 basicVotes, uint32[3] memory tierVotes_, uint16 cap) private {
-        if (cap > VoteWeights.BPS) revert CapOutOfRange(cap);
         // slither-disable-next-line unused-return Checkpoints.push returns the previous and new values, not needed here
         _schedule.push(clock(), VoteWeights.packSchedule(basicVotes, tierVotes_, cap));
     }

@@ -62,6 +62,13 @@ interface IMembership is IERC5805 {
     /// @notice The weight parameters in force at a past `timepoint`.
     function pastScale(uint256 timepoint) external view returns (Scale memory);
 
-    /// @notice Each account's seat at a past `timepoint`, in the order given.
-    function pastSeats(address[] calldata accounts, uint256 timepoint) external view returns (Seat[] memory);
+    /// @notice The account's seat at a past `timepoint`.
+    function pastSeat(address account, uint256 timepoint) external view returns (Seat memory);
+
+    /// @notice The vote schedule in force now: basic votes, tier votes (tiers 1..3), corporate cap.
+    function voteSchedule() external view returns (uint32 basicVotes, uint32[3] memory tierVotes, uint16 cap);
+
+    /// @notice Each account's seat at a past `timepoint`, in the order given, packed as
+    /// `index << 8 | class` (one word each: a batch of ballots decodes them cheaply).
+    function pastSeats(address[] calldata accounts, uint256 timepoint) external view returns (uint256[] memory);
 }

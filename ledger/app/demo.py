@@ -34,7 +34,9 @@ from ledger.org.onboarding import onboard
 from . import keys
 from .config import write_settings
 
-DEMO_PASSWORD = "waico-demo"  # the demo's member keys guard nothing of value; real keys get a prompt
+# The demo's member keys guard nothing of value: they get the light scrypt cost (keys.ensure_key)
+# and a known password; `waico account new` keys get the standard cost and a prompt.
+DEMO_PASSWORD = "waico-demo"
 BATCH_SIZE = 50
 FINALITY_DEPTH = 65
 ROUND_BUDGET = 500_000
@@ -206,7 +208,8 @@ def _propose_all(w3, secretariat: Signer, manifest: Manifest, newcomer: str, bud
 
     s6 = "WAICO-S6 Frontier-Model Incident Reporting"
     plan = [
-        (Track.Ordinary, f"Admit {NEW_MEMBER.name} as an {NEW_MEMBER.tier.name} member",
+        # The electorate is constitutional business: admission needs 2/3 and a majority of states.
+        (Track.Constitutional, f"Admit {NEW_MEMBER.name} as an {NEW_MEMBER.tier.name} member",
          [act(membership, membership.functions.admit(newcomer, int(NEW_MEMBER.kind), int(NEW_MEMBER.tier),
                                                      NEW_MEMBER.name, NEW_MEMBER.identifier))]),
         (Track.RapidResponse, f"Rapid response: register the standard {s6}",

@@ -15,7 +15,10 @@ from eth_account import Account
 
 from ledger.errors import ConfigError, KeystoreError
 
-# Scrypt at geth's "light" cost: these files guard ballots, and the demo makes dozens.
+# Scrypt at geth's standard cost (n = 2**18, ~1 s and 256 MB to unlock): for every key a person
+# creates (`waico account new`), since it signs real ballots.
+STANDARD_SCRYPT_N = 1 << 18
+# geth's "light" cost, for the demo's throwaway member keys only (it makes dozens, and says so).
 LIGHT_SCRYPT_N = 1 << 12
 
 
@@ -54,11 +57,13 @@ def write_keyfile(directory: Path, label: str, private_key: str | bytes, passwor
 
 
 def new_key(directory: Path, label: str, password: str) -> KeyFile:
-    return write_keyfile(directory, label, Account.create().key, password)
+    """A new key at the standard scrypt cost."""
+    return write_keyfile(directory, label, Account.create().key, password, scrypt_n=STANDARD_SCRYPT_N)
 
 
 def ensure_key(directory: Path, label: str, password: str) -> KeyFile:
-    """The key named `label` (characters outside [A-Za-z0-9_-] become _), created if missing."""
+    """The key named `label` (characters outside [A-Za-z0-9_-] become _), created if missing at
+    the demo's light scrypt cost: for the demo's throwaway member keys only."""
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in label)
     path = directory / f"{safe}.json"
     if path.exists():

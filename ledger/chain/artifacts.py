@@ -25,6 +25,16 @@ class Artifact:
     abi: list
     bytecode: str
     deployed_size: int
+    libraries: tuple[str, ...] = ()  # external libraries the bytecode must be linked with
+
+    def linked(self, addresses: dict[str, str]) -> str:
+        """The bytecode with each library placeholder (brownie's `__Name___...`, 40 characters)
+        replaced by that library's address."""
+        code = self.bytecode
+        for name in self.libraries:
+            placeholder = f"__{name}".ljust(40, "_")
+            code = code.replace(placeholder, addresses[name].lower().removeprefix("0x"))
+        return code
 
 
 def _stale() -> bool:
@@ -59,5 +69,6 @@ def load(name: str) -> Artifact:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise ConfigError(f"no compiled artifact for {name} in {BUILD_DIR}") from None
+    libraries = tuple(sorted({lib for refs in (data.get("linkReferences") or {}).values() for lib in refs}))
     return Artifact(name, data["abi"], "0x" + data["bytecode"].removeprefix("0x"),
-                    len(data["deployedBytecode"].removeprefix("0x")) // 2)
+                    len(data["deployedBytecode"].removeprefix("0x")) // 2, libraries)

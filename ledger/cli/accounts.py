@@ -22,7 +22,8 @@ def _password(confirm: bool) -> str:
 @command(account, "new")
 @click.argument("label")
 def account_new(ctx, label):
-    """Create a new key LABEL, encrypted with a password (prompt, or WAICO_PASSWORD).
+    """Create a new key LABEL, encrypted with a password (prompt, or WAICO_PASSWORD) at the
+    standard scrypt cost (unlocking takes about a second; the demo's keys use a light one).
 
     \b
     Example:

@@ -5,6 +5,14 @@ string reason)` in the domain ("WAICO Governor", "1", chainId, governor address)
 nonce: each member counts once per proposal, so a member's pending ballots for different
 proposals never invalidate each other. A ballot file is JSON: `typedData` (the full
 eth_signTypedData_v4 payload) and `signature` (0x-hex), so any EIP-712 wallet can make one.
+
+Relayed batches travel packed (`castMemberBallots(bytes)`): runs of ballots for one proposal,
+each run `proposalId` (32 bytes, big-endian), the number of ballots (2 bytes), then per ballot
+`voter` (20 bytes), a meta byte (bits 0-6 the support, bit 7 set when a long signature
+follows), the reason's UTF-8 length (2 bytes) and bytes, then the signature: 64 bytes (EIP-2098
+compact form of a 65-byte ECDSA signature) or, with bit 7, its length (2 bytes) and its bytes
+(a contract wallet's ERC-1271 signature). About 130 bytes for a ballot with a 40-character
+reason, against ~420 ABI-encoded; what members sign is the same EIP-712 ballot.
 """
 
 from __future__ import annotations
@@ -148,6 +156,88 @@ class SignedBallot:
         """The Solidity `SignedBallot` struct."""
         b = self.ballot
         return (b.proposal_id, int(b.support), b.voter, b.reason, self.signature)
+
+
+SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
+MAX_RUN = 0xFFFF
+
+
+def compact_signature(signature: bytes) -> bytes | None:
+    """The EIP-2098 64-byte form (r, yParity << 255 | s) of a 65-byte low-s ECDSA signature,
+    or None when it has no such form (another length, a high s, an odd v)."""
+    if len(signature) != 65:
+        return None
+    r, s, v = signature[:32], int.from_bytes(signature[32:64], "big"), signature[64]
+    if v in (0, 1):
+        v += 27
+    if v not in (27, 28) or s > SECP256K1_HALF_N:
+        return None
+    return r + ((v - 27) << 255 | s).to_bytes(32, "big")
+
+
+def pack_ballot(signed: SignedBallot) -> bytes:
+    """One ballot of a packed batch (without its run's header)."""
+    b = signed.ballot
+    reason = b.reason.encode()
+    if len(reason) > 0xFFFF or len(signed.signature) > 0xFFFF:
+        raise BallotInvalid(f"a ballot of {b.voter} is too long to relay")
+    compact = compact_signature(signed.signature)
+    meta = int(b.support) & 0x7F
+    out = bytes.fromhex(b.voter[2:]) + bytes([meta | (0 if compact else 0x80)]) + len(reason).to_bytes(2, "big")
+    out += reason
+    if compact:
+        return out + compact
+    return out + len(signed.signature).to_bytes(2, "big") + signed.signature
+
+
+def pack_batch(runs: list[tuple[int, list[SignedBallot]]]) -> bytes:
+    """A packed batch from runs of (proposal id, its ballots), in the order given."""
+    out = bytearray()
+    for proposal_id, run in runs:
+        for start in range(0, len(run), MAX_RUN):
+            part = run[start:start + MAX_RUN]
+            out += proposal_id.to_bytes(32, "big") + len(part).to_bytes(2, "big")
+            for signed in part:
+                out += pack_ballot(signed)
+    return bytes(out)
+
+
+def unpack_batch(data: bytes) -> list[tuple[int, int, str, str, bytes]]:
+    """The ballots of a packed batch as (proposalId, support, voter, reason, signature), the
+    signature as it was relayed (64 bytes compact or the long form's bytes)."""
+    from eth_utils import to_checksum_address
+
+    out, i = [], 0
+    try:
+        while i < len(data):
+            pid, n = int.from_bytes(data[i:i + 32], "big"), int.from_bytes(data[i + 32:i + 34], "big")
+            i += 34
+            for _ in range(n):
+                voter = to_checksum_address(data[i:i + 20])
+                meta, length = data[i + 20], int.from_bytes(data[i + 21:i + 23], "big")
+                i += 23
+                reason = data[i:i + length].decode("utf-8", errors="replace")
+                i += length
+                if meta & 0x80:
+                    sig_length = int.from_bytes(data[i:i + 2], "big")
+                    signature = data[i + 2:i + 2 + sig_length]
+                    i += 2 + sig_length
+                else:
+                    signature, i = data[i:i + 64], i + 64
+                if i > len(data):
+                    raise ValueError("truncated")
+                out.append((pid, meta & 0x7F, voter, reason, bytes(signature)))
+    except (ValueError, IndexError) as exc:
+        raise BallotInvalid(f"not a packed batch of ballots ({exc})") from None
+    return out
+
+
+def expand_signature(signature: bytes) -> bytes:
+    """A 64-byte EIP-2098 signature as the 65-byte (r, s, v) form; other lengths unchanged."""
+    if len(signature) != 64:
+        return signature
+    vs = int.from_bytes(signature[32:], "big")
+    return signature[:32] + (vs & ((1 << 255) - 1)).to_bytes(32, "big") + bytes([27 + (vs >> 255)])
 
 
 def sign(ballot: Ballot, private_key: bytes | str) -> SignedBallot:

@@ -2,7 +2,7 @@
 
 Used by the demo and by the secretariat's `scripts/onboard.py`. While the deployer still holds
 the admin roles (before `deploy.hand_over`), it admits directly; afterwards admission is a
-governance decision and goes through a proposal.
+governance decision and goes through a proposal on the Constitutional track.
 """
 
 from __future__ import annotations
@@ -47,5 +47,6 @@ def onboard(w3, signer: Signer, manifest: Manifest, roster: list[RosterEntry], a
         return None
     actions = [Action(c.address, 0, bytes.fromhex(c._encode_transaction_data()[2:])) for c in calls]
     names = ", ".join(e.name for e in roster[:5]) + (f" and {len(roster) - 5} more" if len(roster) > 5 else "")
-    return propose(signer, manifest.contract(w3, "WaicoGovernor"), Track.Ordinary, actions,
+    # Admission is constitutional (the electorate): the Ordinary track would refuse it.
+    return propose(signer, manifest.contract(w3, "WaicoGovernor"), Track.Constitutional, actions,
                    f"# Admit {len(roster)} members: {names}\n\nRoster: {Path(roster_path).name}")

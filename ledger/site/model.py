@@ -8,7 +8,7 @@ browser from the leaves; the two must agree to the unit, so both follow the cont
   when the corporate bloc's raw total C exceeds `cap` of the whole, each corporate weight is
   `raw * cap * S // ((10000 - cap) * C)` (S: the states' raw total). Weights at block b count
   the Membership events of blocks up to b (ERC-5805 checkpoints at the block number).
-- quorum: `total weight at the snapshot * quorumBps // 10000`; a proposal passes when
+- quorum: `total weight at the snapshot * quorumBps / 10000`, rounded up (as the governor); a proposal passes when
   `for + abstain >= quorum`, `for > against`, `for * 10000 >= passBps * (for + against)`, and,
   on the Constitutional track, more voting states for than against.
 - state, as of the log's last event's block ("now"): Canceled, Executed or Queued by its last
@@ -231,7 +231,7 @@ def proposals_of(ledger: Ledger, membership: Membership) -> list[Proposal]:
                 p.states_against += v.support == 0
         snapshot = p.created.snapshot
         if snapshot < now:  # getPastTotalSupply needs a past timepoint
-            p.quorum = membership.weights_at(snapshot).total * p.quorum_bps // BPS
+            p.quorum = -(-membership.weights_at(snapshot).total * p.quorum_bps // BPS)  # rounded up, as the governor
         p.state = _state(p, now)
     return out
 

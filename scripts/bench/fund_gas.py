@@ -1,4 +1,5 @@
-"""Gas of one disbursement round over 25, 100 and 193 members, against the EIP-7825 cap.
+"""Gas of one disbursement round over 25, 100 and 193 members, against the EIP-7825 cap; and
+the same 193 scored members among 2,000 admitted (a round visits scored members only).
 
     tools/env brownie run scripts/bench/fund_gas.py --network anvil
 
@@ -32,13 +33,23 @@ def profiles(n: int) -> dict[str, tuple[list[int], int, int]]:
     }
 
 
-def deploy(admin, n: int, scores: list[int]):
+ADMITTED = 2_000  # the case of many admitted members without a score
+
+
+def deploy(admin, n: int, scores: list[int], unscored: int = 0):
     membership = deploy_contract(Membership, admin, 250, [100, 400, 1000], 2000, {"from": admin})
     token = deploy_contract(TestStablecoin, admin, {"from": admin})
     fund = deploy_contract(EquityFund, token, membership, admin, 30 * 86_400, 2**255, {"from": admin})
     members = [accounts.add().address for _ in range(n)]
     for i, member in enumerate(members):
         send(membership.admit, member, STATE, FULL, f"State {i}", f"S{i:03d}", {"from": admin})
+    last = None
+    for i in range(unscored):  # plain web3: brownie's per-transaction bookkeeping is slow
+        data = membership.admit.encode_input(accounts.add().address, STATE, FULL, f"Unscored {i}", f"U{i:05d}")
+        last = web3.eth.send_transaction({"from": admin.address, "to": membership.address, "data": data,
+                                          "gas": 500_000})
+    if last is not None:
+        assert web3.eth.wait_for_transaction_receipt(last).status == 1
     tx = send(fund.setNeedScores, members, scores, "0x" + "00" * 32, "bench", {"from": admin})
     send(token.mint, admin, BUDGET, {"from": admin})
     send(token.approve, fund, BUDGET, {"from": admin})
@@ -68,14 +79,15 @@ def send(method, *args):
         return tx
 
 
-def measure(admin, n: int, profile: str, scores: list[int], cap_bps: int, floor: int) -> dict:
-    fund, scores_gas = deploy(admin, n, scores)
+def measure(admin, n: int, profile: str, scores: list[int], cap_bps: int, floor: int, unscored: int = 0) -> dict:
+    fund, scores_gas = deploy(admin, n, scores, unscored)
     send(fund.setRoundRules, cap_bps, floor, {"from": admin})
-    preview_gas = fund.preview.estimate_gas(BUDGET)
+    preview_gas = fund.preview.estimate_gas(BUDGET, {"from": admin})
     tx = send(fund.disburse, BUDGET, {"from": admin, "gas_limit": EIP7825_CAP})
     recipients = tx.events["RoundExecuted"][0]["recipients"]
     return {
         "members": n,
+        "admitted": n + unscored,
         "profile": profile,
         "cap_bps": cap_bps,
         "floor": floor,
@@ -102,6 +114,11 @@ def main():
                 f"fits EIP-7825: {'yes' if row['fits_eip7825'] else 'NO'} "
                 f"| preview {row['preview_gas']:,} | setNeedScores {row['set_need_scores_gas']:,}"
             )
+    scores, cap_bps, floor = profiles(193)["groups"]
+    row = measure(admin, 193, "groups", scores, cap_bps, floor, unscored=ADMITTED - 193)
+    rows.append(row)
+    print(f"{row['admitted']:,} admitted, 193 scored, groups: round {row['gas_used']:>10,} gas "
+          f"fits EIP-7825: {'yes' if row['fits_eip7825'] else 'NO'}")
     out = Path("reports/fund_gas.json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"eip7825_cap": EIP7825_CAP, "rounds": rows}, indent=2) + "\n")

@@ -50,7 +50,7 @@ from ledger.chain.transactions import Signer  # noqa: E402
 from ledger.mirror import RawEvent, sync  # noqa: E402
 from ledger.chain.rpc import Rpc, raw_web3  # noqa: E402
 from ledger.mirror.store import open_db  # noqa: E402
-from ledger.org.ballots import Ballot, Support, sign  # noqa: E402
+from ledger.org.ballots import Ballot, Support, pack_batch, sign  # noqa: E402
 from ledger.org.deploy import Parameters, deploy  # noqa: E402
 from ledger.org.governance import Action, Track, propose  # noqa: E402
 from scripts.bench import pgcluster  # noqa: E402
@@ -120,13 +120,13 @@ def generate(w3, manifest, members: int, proposals: int, contributions: int) -> 
     ids = [propose(signer, governor, Track.Ordinary, [Action(fund, 0, bytes.fromhex(set_rules._encode_transaction_data()[2:]))],
                    f"Bench proposal {p}") for p in range(proposals)]
     w3.provider.make_request("anvil_mine", [hex(2)])  # past the snapshot: voting is open
-    cast = selector("castMemberBallots((uint256,uint8,address,string,bytes)[])")
+    cast = selector("castMemberBallots(bytes)")
     chain_id = w3.eth.chain_id
     calldata = []
     for pid in ids:
         signed = [sign(Ballot(chain_id, governor.address, pid, Support(i % 3), voter, f"bench {i}" if i % 4 else ""),
-                       key).as_tuple() for i, (voter, key) in enumerate(zip(voters, keys))]
-        calldata += [cast + encode(["(uint256,uint8,address,string,bytes)[]"], [signed[i:i + VOTES_PER_TX]])
+                       key) for i, (voter, key) in enumerate(zip(voters, keys))]
+        calldata += [cast + encode(["bytes"], [pack_batch([(pid, signed[i:i + VOTES_PER_TX])])])
                      for i in range(0, len(signed), VOTES_PER_TX)]
     send_batches(w3, sender, governor.address, calldata, gas=15_000_000, batch=2)
     return {"admissions": members, "tier_changes": members, "contributions": contributions,

@@ -17,7 +17,7 @@ from ledger.chain import abi
 from ledger.chain.manifest import Manifest
 from ledger.errors import BallotInvalid
 from ledger.mirror.read import MirrorReader
-from ledger.org.ballots import Ballot, SignedBallot, Support, check_signature
+from ledger.org.ballots import Ballot, SignedBallot, Support, check_signature, expand_signature, unpack_batch
 
 from ..chain import ChainReader
 from ..report import CheckResult
@@ -51,6 +51,14 @@ def _calls(txs: dict[str, dict | None], manifest: Manifest) -> dict[str, tuple[s
     return calls
 
 
+def _relayed(packed: bytes) -> list[tuple]:
+    """The ballots of a packed batch (none if it does not parse: each vote is then a finding)."""
+    try:
+        return unpack_batch(packed)
+    except BallotInvalid:
+        return []
+
+
 def check(mirror: MirrorReader, reader: ChainReader, w3: Web3, manifest: Manifest) -> CheckResult:
     result = CheckResult(NAME, TITLE)
     governor = manifest.contracts[GOVERNOR].address
@@ -69,7 +77,7 @@ def check(mirror: MirrorReader, reader: ChainReader, w3: Web3, manifest: Manifes
             continue
         name, args = call
         if name in RELAYED:
-            candidates = [tuple(b) for b in args[0]] if name == "castMemberBallots" else [tuple(args)]
+            candidates = _relayed(bytes(args[0])) if name == "castMemberBallots" else [tuple(args)]
             mine = [b for b in candidates if b[0] == v.proposal_id and b[2].lower() == v.voter]
             if not mine:
                 result.find(v.where, f"{v.voter}'s vote on {proposal(v.proposal_id)} is not among the ballots of "
@@ -83,7 +91,7 @@ def check(mirror: MirrorReader, reader: ChainReader, w3: Web3, manifest: Manifes
                                     Support(support) if support in tuple(Support) else support,
                                     to_checksum_address(voter), reason)
                     try:
-                        verified[key] = check_signature(SignedBallot(ballot, bytes(signature)), w3)
+                        verified[key] = check_signature(SignedBallot(ballot, expand_signature(bytes(signature))), w3)
                     except BallotInvalid:
                         verified[key] = "invalid"
                 if verified[key] == "invalid":

@@ -364,7 +364,8 @@
       if (!p.created || !p.track) throw new Error("the proposal's creation or track is not among the verified events");
       const snapshot = Number(p.created.args.voteStart);
       if (snapshot >= this.needNow()) return 0n;
-      return (this.weightsAt(snapshot).total * BigInt(p.track.args.quorumBps)) / BPS;
+      const scaled = this.weightsAt(snapshot).total * BigInt(p.track.args.quorumBps);
+      return (scaled + BPS - 1n) / BPS; // rounded up, as the governor
     }
 
     state(p) {

@@ -4,7 +4,7 @@ with signing keys, and helpers for the proposal lifecycle and EIP-712 ballots.""
 from dataclasses import dataclass
 
 import pytest
-from brownie import TimelockController, WaicoGovernor, accounts, chain, web3
+from brownie import MemberBallots, TimelockController, WaicoGovernor, accounts, chain, web3
 from eth_account import Account
 
 from tests.contracts.conftest import CORPORATE, FULL, PARTNER, STATE, ASSOCIATE
@@ -18,7 +18,8 @@ SKIP_NOT_ACTIVE, SKIP_BAD_SIGNATURE, SKIP_BAD_SUPPORT, SKIP_NOT_MEMBER, SKIP_ALR
 
 VOTING_DELAY = 5
 # (votingPeriod blocks, quorumBps, passBps, timelockDelay seconds)
-TRACKS = [(20, 2000, 5000, 60), (10, 3000, 6667, 10), (30, 4000, 6667, 120)]
+# Every quorum above the corporate cap (20%): the governor refuses any other.
+TRACKS = [(20, 2500, 5000, 60), (10, 3000, 6667, 10), (30, 4000, 6667, 120)]
 MIN_DELAY = 10
 GUARDIAN_TERM = 30 * 24 * 3600
 
@@ -70,6 +71,12 @@ def ballot(signer, governor, proposal_id, support, reason="", voter=None, **doma
     return (proposal_id, support, voter, reason, sign_ballot(signer.key, governor, proposal_id, support, voter, reason, **domain))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def ballots_library(admin):
+    """The MemberBallots library the governor links (brownie links the latest deployment)."""
+    return MemberBallots[-1] if len(MemberBallots) else MemberBallots.deploy({"from": admin})
+
+
 @pytest.fixture(scope="module")
 def relayer():
     return accounts[0]
@@ -94,18 +101,15 @@ def timelock(admin):
 def governor(membership, timelock, admin, guardian, responder):
     expiry = now() + GUARDIAN_TERM
     gov = WaicoGovernor.deploy(
-        membership, timelock, VOTING_DELAY, TRACKS, guardian, expiry, [responder], {"from": admin}
+        membership, timelock, VOTING_DELAY, TRACKS, guardian, expiry, [responder], ordinary_calls(membership),
+        {"from": admin}
     )
+    membership.setCapGuard(gov, {"from": admin})
     timelock.grantRole(timelock.PROPOSER_ROLE(), gov, {"from": admin})
     timelock.grantRole(timelock.CANCELLER_ROLE(), gov, {"from": admin})
     timelock.grantRole(timelock.EXECUTOR_ROLE(), "0x" + "00" * 20, {"from": admin})
     # Governance owns Membership; the test admin keeps its role to admit members in tests.
     membership.grantRole(membership.DEFAULT_ADMIN_ROLE(), timelock, {"from": admin})
-    gov.seedConstitutional(
-        membership,
-        [membership.setVoteSchedule.signature, membership.setCorporateCap.signature],
-        {"from": admin},
-    )
     timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), admin, {"from": admin})
     return gov
 
@@ -156,8 +160,10 @@ class Lifecycle:
         else:
             tx = self.governor.proposeOnTrack(track, targets, values, datas, description, {"from": sender})
         pid = tx.return_value
+        # The description as proposed: proposeOnTrack appends the track's suffix.
+        proposed = tx.events["ProposalCreated"]["description"]
         self.calls = getattr(self, "calls", {})
-        self.calls[pid] = (targets, values, datas, web3.keccak(text=description))
+        self.calls[pid] = (targets, values, datas, web3.keccak(text=proposed))
         return pid
 
     def activate(self, pid):
@@ -188,7 +194,7 @@ class Lifecycle:
         self.activate(pid)
         for v in voters:
             self.governor.castVote(pid, 1, {"from": v})
-        self.governor.castMemberBallots([ballot(s, self.governor, pid, 1) for s in signers], {"from": accounts[0]})
+        cast_batch(self.governor, [ballot(s, self.governor, pid, 1) for s in signers], {"from": accounts[0]})
         self.close(pid)
         self.queue(pid)
         self.wait_eta(pid)
@@ -233,6 +239,57 @@ class reverts_with:
         msg = exc.revert_msg or ""
         assert msg.split(":")[0] == self.name, f"expected {self.name}, got {msg!r}"
         return True
+
+
+def pack(governor, ballots) -> bytes:
+    """SignedBallot tuples as a packed batch: consecutive ballots of one proposal form a run (in
+    the order given, which the tests pin). As the ledger's relayer does, a signature travels in
+    EIP-2098 form only when it is the voter's own ECDSA signature; anything else (a wallet's, a
+    forgery) in the long form, as given."""
+    from eth_account import Account
+    from ledger.org.ballots import compact_signature
+
+    out, k = bytearray(), 0
+    while k < len(ballots):
+        pid = ballots[k][0]
+        run = [b for b in ballots[k:]]
+        n = next((i for i, b in enumerate(run) if b[0] != pid), len(run))
+        out += int(pid).to_bytes(32, "big") + n.to_bytes(2, "big")
+        for _, support, voter, reason, sig in run[:n]:
+            sig = bytes.fromhex(str(sig)[2:]) if isinstance(sig, str) else bytes(sig)
+            reason = reason.encode()
+            compact = compact_signature(sig)
+            if compact and support <= 2:
+                digest = governor.hashMemberBallot(pid, support, voter, reason.decode())
+                try:
+                    if Account._recover_hash(bytes(digest), signature=sig) != voter:
+                        compact = None
+                except Exception:
+                    compact = None
+            out += bytes.fromhex(str(voter)[2:]) + bytes([support | (0 if compact else 0x80)])
+            out += len(reason).to_bytes(2, "big") + reason
+            out += compact if compact else len(sig).to_bytes(2, "big") + sig
+        k += n
+    return bytes(out)
+
+
+def cast_batch(governor, ballots, tx):
+    """castMemberBallots with `ballots` (SignedBallot tuples) packed."""
+    return governor.castMemberBallots(pack(governor, ballots), tx)
+
+
+def relay(governor, ballots, sender, gas=None):
+    """Relays `ballots` (SignedBallot tuples) in one castMemberBallots transaction."""
+    tx = {"from": sender}
+    if gas:
+        tx["gas_limit"] = gas
+    return cast_batch(governor, ballots, tx)
+
+
+def ordinary_calls(membership):
+    """The test governor's register of ordinary calls: renaming a tier (the lifecycle's harmless
+    action) and registering a standard."""
+    return [(membership.address, [membership.setTierName.signature, membership.registerStandard.signature])]
 
 
 def skipped(tx):

@@ -140,7 +140,7 @@ def test_ballot_signed_for_another_domain_is_rejected(governor, active, signers,
 def test_ballot_for_another_deployed_governor_is_rejected(governor, membership, timelock, active, signers, relayer, admin):
     from brownie import WaicoGovernor
     from tests.contracts.governance.conftest import TRACKS
-    other = WaicoGovernor.deploy(membership, timelock, 1, TRACKS, admin, 0, [], {"from": admin})
+    other = WaicoGovernor.deploy(membership, timelock, 1, TRACKS, admin, 0, [], [], {"from": admin})
     b = ballot(signers[0], other, active, FOR)
     with reverts_with("GovernorInvalidSignature"):
         governor.castMemberBallot(*b, {"from": relayer})

@@ -4,7 +4,7 @@ past timepoint (ERC-5805 reads need a timepoint strictly before the current bloc
 import pytest
 from brownie import web3
 
-from tests.contracts.conftest import mine
+from tests.contracts.conftest import OBSERVER, STATE, fresh_key, mine
 
 
 def settle() -> int:
@@ -45,3 +45,16 @@ def plain(value):
 def event(tx, name: str, index: int = 0) -> dict:
     """The `index`-th event `name` of `tx`, as a plain dict."""
     return plain(tx.events[name][index])
+
+
+@pytest.fixture
+def keyed_admit(admit):
+    """Admit a member that holds a key, so it can declare adoption itself."""
+    from brownie import accounts
+
+    def _admit(kind=STATE, tier=OBSERVER):
+        account = accounts.add(fresh_key())
+        admit(kind, tier, account=account.address)
+        return account
+
+    return _admit

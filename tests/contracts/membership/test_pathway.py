@@ -29,19 +29,6 @@ def certified(membership, verifier, account, *standard_ids):
         membership.certify(account, standard_id, {"from": verifier})
 
 
-@pytest.fixture
-def keyed_admit(admit):
-    """Admit a member that holds a key, so it can declare adoption itself."""
-    from brownie import accounts
-
-    def _admit(kind=STATE, tier=OBSERVER):
-        account = accounts.add(fresh_key())
-        admit(kind, tier, account=account.address)
-        return account
-
-    return _admit
-
-
 # ------------------------------------------------------------------ standards
 
 

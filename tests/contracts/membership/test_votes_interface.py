@@ -91,8 +91,10 @@ def test_past_seats_and_class(membership, admin, admit):
     second = settle()
     stranger = fresh_address()
     # class = 1 + kind * 3 + (tier - 1); 0 for no vote
-    assert plain(membership.pastSeats([state, corporate, observer, stranger], first)) == ((1, 3), (2, 4), (3, 0), (0, 0))
-    assert plain(membership.pastSeats([state], second)) == ((1, 0),)
+    assert plain(membership.pastSeats([state, corporate, observer, stranger], first)) == (
+        1 << 8 | 3, 2 << 8 | 4, 3 << 8 | 0, 0)  # index << 8 | class
+    assert plain(membership.pastSeats([state], second)) == (1 << 8,)
+    assert plain(membership.pastSeat(corporate, first)) == (2, 4)
     assert membership.pastClass(state, first) == 3
     assert membership.pastClass(state, second) == 0
 

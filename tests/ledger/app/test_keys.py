@@ -46,3 +46,12 @@ def test_password_comes_from_env_or_file(tmp_path, monkeypatch):
     assert keys.password_from_env() == "secret"
     monkeypatch.setenv("WAICO_PASSWORD", "direct")
     assert keys.password_from_env() == "direct"
+
+
+def test_new_keys_get_the_standard_scrypt_cost_and_demo_keys_the_light_one(tmp_path):
+    """`waico account new` keys guard real votes: scrypt at the standard cost (n = 2**18), not the
+    demo's light one (issue "Governance hardening", finding 9)."""
+    new = json.loads(keys.new_key(tmp_path, "delegate", "pw").path.read_text())
+    assert new["crypto"]["kdfparams"]["n"] == keys.STANDARD_SCRYPT_N == 2**18
+    demo = json.loads(keys.ensure_key(tmp_path, "MYS", "pw").path.read_text())
+    assert demo["crypto"]["kdfparams"]["n"] == keys.LIGHT_SCRYPT_N

@@ -306,7 +306,7 @@ def test_direct_vote_is_verified_by_its_sender(demo_snapshot, mirror_copy):
     w3, manifest = demo_chain.w3, demo_chain.manifest
     governor = manifest.contract(w3, "WaicoGovernor")
     secretariat = Signer(w3, dev_private_key(0), manifest.error_decoder())
-    pid = propose(secretariat, governor, Track.Ordinary,
+    pid = propose(secretariat, governor, Track.Constitutional,
                   [Action(secretariat.address, 0, b"")],  # never executed: only voted on
                   "# A signal vote\n\nVoted on directly, for the audit's tests.")
     mine(w3, 2)

@@ -27,5 +27,5 @@ def test_reverting_transaction_sent_with_fixed_gas_is_decoded_from_its_receipt(w
     assert info.value.error == "CapOutOfRange(10001)"
     assert info.value.tx_hash.startswith("0x")
     # the signer's nonce is still right afterwards
-    secretariat.send(membership.functions.setCorporateCap(3000), "setting the cap")
-    assert membership.functions.voteSchedule().call()[2] == 3000
+    secretariat.send(membership.functions.setCorporateCap(1500), "setting the cap")
+    assert membership.functions.voteSchedule().call()[2] == 1500

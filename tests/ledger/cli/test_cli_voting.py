@@ -35,8 +35,8 @@ def governed(w3, tmp_path_factory):
     governor = manifest.contract(w3, "WaicoGovernor")
     action = Action(membership.address, 0, bytes.fromhex(
         membership.functions.suspend(members["HUN"].address)._encode_transaction_data()[2:]))
-    first = propose(deployer, governor, Track.Ordinary, [action], "# Suspend Hungary")
-    second = propose(deployer, governor, Track.Ordinary, [action], "# Suspend Hungary, again")
+    first = propose(deployer, governor, Track.Constitutional, [action], "# Suspend Hungary")
+    second = propose(deployer, governor, Track.Constitutional, [action], "# Suspend Hungary, again")
     mine(w3, 2)
     return {"workdir": workdir, "manifest": manifest, "members": members, "proposal": first,
             "other_proposal": second, "governor": governor, "deployer": deployer}
@@ -161,7 +161,7 @@ def test_submit_with_skip_invalid_relays_the_valid_ones(cli, governed, tmp_path,
 def test_proposal_list_and_show(cli, governed):
     listed = json.loads(cli("proposal", "list", "--json").stdout)
     assert [p["title"] for p in listed][:2] == ["Suspend Hungary", "Suspend Hungary, again"]
-    assert listed[0]["state"] == "Active" and listed[0]["track"] == "Ordinary"
+    assert listed[0]["state"] == "Active" and listed[0]["track"] == "Constitutional"
     assert "Suspend Hungary" in cli("proposal", "show", "1").output
 
 
