@@ -231,7 +231,7 @@ def _support(entry: RosterEntry, track: Track, title: str) -> tuple[ballots.Supp
     """A plausible vote: corporates resist a lower corporate cap; a few states dissent or abstain."""
     S = ballots.Support
     if track is Track.Constitutional:
-        if entry.kind is Kind.Corporate:
+        if entry.kind is Kind.Corporate and "cap" in title:
             return S.Against, "the cap already limits corporate members enough"
         if entry.identifier in ("ARE", "SAU"):
             return S.Against, ""

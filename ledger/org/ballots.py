@@ -181,7 +181,9 @@ def pack_ballot(signed: SignedBallot) -> bytes:
     reason = b.reason.encode()
     if len(reason) > 0xFFFF or len(signed.signature) > 0xFFFF:
         raise BallotInvalid(f"a ballot of {b.voter} is too long to relay")
-    compact = compact_signature(signed.signature)
+    # the compact form is checked by ecrecover alone: only for the voter's own key's signature; a
+    # contract wallet's (ERC-1271) goes whole, as the wallet expects it
+    compact = compact_signature(signed.signature) if signed.recovered_signer() == b.voter else None
     meta = int(b.support) & 0x7F
     out = bytes.fromhex(b.voter[2:]) + bytes([meta | (0 if compact else 0x80)]) + len(reason).to_bytes(2, "big")
     out += reason

@@ -11,7 +11,7 @@ from web3.logs import DISCARD as _DISCARD
 
 from ledger.chain.transactions import Signer
 
-from .ballots import SignedBallot, compact_signature, pack_batch
+from .ballots import SignedBallot, pack_batch
 
 
 class Track(IntEnum):
@@ -244,7 +244,7 @@ def _grouped(signer: Signer, governor, ballots: list[SignedBallot]) -> list[Sign
 
 def _batch_gas(signer: Signer, call, batch: list[SignedBallot]) -> int | None:
     """None (the signer estimates) unless wallets signed some ballots: then estimate plus headroom."""
-    wallets = sum(1 for b in batch if compact_signature(b.signature) is None)
+    wallets = sum(1 for b in batch if b.recovered_signer() != b.ballot.voter)
     if not wallets:
         return None
     try:

@@ -95,7 +95,7 @@ def audit_chain(tmp_path_factory):
         fund.claim(signers["direct"], equity)
 
         # a proposal: ballots relayed (EOA, contract wallet, wrong key), and a direct vote
-        pid = propose(admin, governor, Track.Ordinary, [Action(admin.address, 0, b"")], "# A signal vote")
+        pid = propose(admin, governor, Track.Constitutional, [Action(admin.address, 0, b"")], "# A signal vote")
         mine(w3, 2)
         gov = manifest.contracts["WaicoGovernor"].address
 
