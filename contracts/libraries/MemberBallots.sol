@@ -348,16 +348,15 @@ library MemberBallots {
                 vs := calldataload(add(signature.offset, 0x20))
             }
             uint256 sValue = vs & ((uint256(1) << 255) - 1);
-            if (sValue <= _HALF_ORDER) {
-                recovered = ecrecover(digest, uint8((vs >> 255) + 27), r, bytes32(sValue));
-                if (recovered != address(0) && recovered == voter) return true;
-            }
+            if (sValue <= _HALF_ORDER) recovered = ecrecover(digest, uint8((vs >> 255) + 27), r, bytes32(sValue));
         } else {
             ECDSA.RecoverError err;
             // slither-disable-next-line unused-return the error's argument is not needed: any error falls through to ERC-1271
             (recovered, err, ) = ECDSA.tryRecoverCalldata(digest, signature);
-            if (err == ECDSA.RecoverError.NoError && recovered == voter) return true;
+            if (err != ECDSA.RecoverError.NoError) recovered = address(0);
         }
+        // ecrecover answers the zero address for what it cannot recover: never a voter's key.
+        if (recovered != address(0) && recovered == voter) return true;
         if (voter.code.length == 0) return false;
         if (gasleft() < WALLET_GAS + WALLET_GAS / 63 + 5_000) revert GovernorWalletGasShort(voter);
         bytes memory request = abi.encodeCall(IERC1271.isValidSignature, (digest, signature));

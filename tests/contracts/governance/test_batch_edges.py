@@ -90,7 +90,7 @@ def test_a_relayer_must_leave_the_wallet_its_gas(governor, life, admit, admin, r
 def test_compact_signatures_ecdsa_refuses_are_skipped(governor, life, signers, relayer):
     """64-byte (EIP-2098) signatures: a high s (the malleated twin of a valid one), one the
     precompile cannot recover (r = 0) and a valid one by another key are skipped; the genuine
-    compact signature counts."""
+    compact signature counts, and so does a genuine 65-byte one relayed in the long form."""
     pid = _active(life)
     n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
@@ -105,11 +105,14 @@ def test_compact_signatures_ecdsa_refuses_are_skipped(governor, life, signers, r
     forged = bytes.fromhex(ballot(Signer(signers[1].address, other.key), governor, pid, FOR)[4][2:])
     forged64 = forged[:32] + ((forged[64] - 27) << 255 | int.from_bytes(forged[32:64], "big")).to_bytes(32, "big")
     compact = r + ((v - 27) << 255 | s).to_bytes(32, "big")
+    long_form = ballot(signers[3], governor, pid, FOR)  # a genuine 65-byte signature in the long form
     ballots = [packed_one(signers[0].address, high_s), packed_one(signers[2].address, unrecoverable),
-               packed_one(signers[1].address, forged64), packed_one(signers[0].address, compact)]
+               packed_one(signers[1].address, forged64), packed_one(signers[0].address, compact),
+               bytes.fromhex(signers[3].address[2:]) + bytes([FOR | 0x80]) + (0).to_bytes(2, "big")
+               + (65).to_bytes(2, "big") + bytes.fromhex(long_form[4][2:])]
     data = int(pid).to_bytes(32, "big") + len(ballots).to_bytes(2, "big") + b"".join(ballots)
     tx = governor.castMemberBallots(data, {"from": relayer})
-    assert tx.return_value == 1
+    assert tx.return_value == 2
     assert skipped(tx) == [(signers[0].address, SKIP_BAD_SIGNATURE), (signers[2].address, SKIP_BAD_SIGNATURE),
                            (signers[1].address, SKIP_BAD_SIGNATURE)]
-    assert [v for v, _, _ in counted(tx)] == [signers[0].address]
+    assert [v for v, _, _ in counted(tx)] == [signers[0].address, signers[3].address]
