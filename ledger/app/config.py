@@ -2,6 +2,8 @@
 
 Each value comes from a command-line option, else an environment variable, else the working
 folder (`--workdir`, WAICO_WORKDIR, default `./.waico`) that `waico demo` and `waico deploy` write.
+The most a transaction bids per gas is WAICO_MAX_FEE_GWEI (default
+`ledger.chain.transactions.DEFAULT_MAX_FEE_GWEI`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from ledger.chain.transactions import DEFAULT_MAX_FEE_GWEI, GWEI
+from ledger.errors import ConfigError
 
 DEFAULT_WORKDIR = Path(".waico")
 DEFAULT_RPC = "http://127.0.0.1:8545"
@@ -23,6 +29,7 @@ class Config:
     deployment: Path
     db_url: str
     keys_dir: Path
+    max_fee: int = DEFAULT_MAX_FEE_GWEI * GWEI  # wei per gas, the most a transaction bids
 
     @classmethod
     def resolve(cls, workdir: str | None = None, rpc: str | None = None, deployment: str | None = None,
@@ -35,7 +42,21 @@ class Config:
             deployment=Path(deployment or os.environ.get("WAICO_DEPLOYMENT") or wd / "deployment.json"),
             db_url=db or os.environ.get("WAICO_DB") or f"sqlite:///{(wd / 'mirror.db').as_posix()}",
             keys_dir=Path(keys or os.environ.get("WAICO_KEYS") or wd / "keys"),
+            max_fee=_max_fee(os.environ.get("WAICO_MAX_FEE_GWEI")),
         )
+
+
+def _max_fee(text: str | None) -> int:
+    """WAICO_MAX_FEE_GWEI (a positive number of gwei) in wei."""
+    if not text:
+        return DEFAULT_MAX_FEE_GWEI * GWEI
+    try:
+        wei = int(Decimal(text) * GWEI)
+    except (InvalidOperation, ValueError):
+        wei = 0
+    if wei <= 0:
+        raise ConfigError(f"WAICO_MAX_FEE_GWEI must be a positive number of gwei, not {text!r}")
+    return wei
 
 
 def read_settings(workdir: Path) -> dict:

@@ -192,7 +192,7 @@ def _fund_treasury(w3, secretariat: Signer, manifest: Manifest, member_keys: dic
              # every member key gets gas money, to declare standards or vote directly later
              + [({"to": k.address, "data": b""}, "sending gas money", 10**17) for k in member_keys.values()])
     for key, units in contributors:
-        member = Signer(w3, keys.unlock(key, DEMO_PASSWORD), secretariat.decoder)
+        member = Signer(w3, keys.unlock(key, DEMO_PASSWORD), secretariat.decoder, chain_id=secretariat.chain_id)
         send_all(member, [(stable.functions.approve(fund.address, units), "approving the fund"),
                           (fund.functions.contribute(units), "contributing")])
     return token

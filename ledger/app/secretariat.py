@@ -26,7 +26,10 @@ def session(rpc_url: str) -> tuple:
     config = Config.resolve(rpc=rpc_url)
     w3 = connect(rpc_url)
     manifest = Manifest.load(config.deployment) if config.deployment.exists() else None
-    decoder = manifest.error_decoder() if manifest else None
+    if manifest:
+        manifest.check_chain(w3)
+    # the deployment's chain id, never the node's word at signing time (none yet: deploying)
+    decoder, chain_id = (manifest.error_decoder(), manifest.chain_id) if manifest else (None, w3.eth.chain_id)
     key_name = os.environ.get("WAICO_KEY")
     if key_name:
         key = keys.find_key(config.keys_dir, key_name)
@@ -35,11 +38,12 @@ def session(rpc_url: str) -> tuple:
             import getpass
 
             password = getpass.getpass(f"Password for {key.label} ({key.address}): ")
-        signer = Signer(w3, keys.unlock(key, password), decoder)
-    elif w3.eth.chain_id == LOCAL_CHAIN_ID:
-        signer = Signer(w3, dev_private_key(0), decoder)
+        private_key = keys.unlock(key, password)
+    elif chain_id == LOCAL_CHAIN_ID:
+        private_key = dev_private_key(0)
     else:
         raise ConfigError("set WAICO_KEY to the secretariat's keystore (this is not a local chain)")
+    signer = Signer(w3, private_key, decoder, chain_id=chain_id, max_fee=config.max_fee)
     return w3, signer, config, manifest
 
 

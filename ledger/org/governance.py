@@ -333,15 +333,12 @@ def _grouped(signer: Signer, governor, ballots: list[SignedBallot]) -> list[Sign
 
 
 def _batch_gas(signer: Signer, call, batch: list[SignedBallot]) -> int | None:
-    """None (the signer estimates) unless wallets signed some ballots: then estimate plus headroom."""
+    """None (the signer estimates) unless wallets signed some ballots: then estimate plus
+    headroom (the signer keeps it within the per-transaction cap)."""
     wallets = sum(1 for b in batch if b.recovered_signer() != b.ballot.voter)
     if not wallets:
         return None
-    try:
-        estimate = signer.w3.eth.estimate_gas({"from": signer.address, "to": call.address,
-                                                "data": call._encode_transaction_data()})
-    except Exception:
-        return None  # the signer's own estimate reports the revert
+    estimate = signer.estimate(call, "relaying ballots")  # a revert, or an estimate beyond the cap, raises
     return int(estimate * 1.2) + 20_000 + wallets * (WALLET_GAS + 10_000)
 
 

@@ -75,3 +75,84 @@ def test_a_harmless_title_on_another_proposals_actions_is_refused(open_proposals
             assert result.exit_code == 3, result.output
             assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
             assert "does not hash to that id" in result.output
+
+
+def signed_transactions(proxy) -> list[dict]:
+    """The transactions the CLI sent through the proxy, decoded (chain id, fees, gas)."""
+    from hexbytes import HexBytes
+    from eth_account.typed_transactions import TypedTransaction
+    import rlp
+
+    out = []
+    for method, params in proxy.calls:
+        if method != "eth_sendRawTransaction":
+            continue
+        raw = bytes.fromhex(params[0][2:])
+        if raw[0] <= 0x7F:
+            out.append(TypedTransaction.from_bytes(HexBytes(raw)).as_dict())
+        else:  # legacy: chain id from v (EIP-155)
+            nonce, price, gas, *_, v, _, _ = rlp.decode(raw)
+            out.append({"chainId": (int.from_bytes(v, "big") - 35) // 2, "gasPrice": int.from_bytes(price, "big"),
+                        "gas": int.from_bytes(gas, "big")})
+    return out
+
+
+def create(open_proposals, url, description, env=None):
+    return waico(open_proposals, url, "proposal", "create", "--dev-account", "3", "--call",
+                 "Membership.registerStandard('WAICO-S10', 'https://standards.waico.example/s10', 0x"
+                 + "10" * 32 + ")", "--description", description, env=env)
+
+
+def test_a_node_that_turns_into_chain_1_does_not_get_a_transaction_for_chain_1(open_proposals):
+    """The node answers the right chain id twice, then 1: the transaction is signed for the
+    deployment's chain all the same (and so it counts there, and nowhere else)."""
+    answers = []
+
+    def turncoat(params, result):
+        answers.append(result)
+        return result if len(answers) <= 2 else "0x1"
+
+    with LyingProxy(open_proposals["url"]) as proxy:
+        proxy.lie("eth_chainId", turncoat)
+        result = create(open_proposals, proxy.url, "# Chain ids are the manifest's")
+        assert result.exit_code == 0, result.output
+        assert [tx["chainId"] for tx in signed_transactions(proxy)] == [open_proposals["manifest"].chain_id]
+
+
+def test_fee_caps_bound_what_a_lying_node_can_make_a_transaction_bid(open_proposals):
+    """The node asks a tip and a gas price of 10^15 wei (115 ETH of fee cap on the issue's
+    transaction): the transaction bids EIP-1559 caps within the default maximum, 100 gwei."""
+    with LyingProxy(open_proposals["url"]) as proxy:
+        for method in ("eth_gasPrice", "eth_maxPriorityFeePerGas"):
+            proxy.lie(method, lambda params, result: hex(10**15))
+        result = create(open_proposals, proxy.url, "# Fees within the cap")
+        assert result.exit_code == 0, result.output
+        (tx,) = signed_transactions(proxy)
+        assert (tx.get("gasPrice"), tx.get("type")) == (None, 2)  # no legacy price of 10^15 wei
+        assert tx["maxPriorityFeePerGas"] <= tx["maxFeePerGas"] <= 100 * 10**9
+
+
+def test_a_base_fee_above_the_maximum_is_refused_unless_the_user_raises_it(open_proposals):
+    def expensive(params, result):
+        return {**result, "baseFeePerGas": hex(1_000 * 10**9)} if isinstance(result, dict) else result
+
+    with LyingProxy(open_proposals["url"]) as proxy:
+        proxy.lie("eth_getBlockByNumber", expensive)
+        refused = create(open_proposals, proxy.url, "# A base fee of 1,000 gwei")
+        assert refused.exit_code == 1 and refused.output.strip().splitlines()[-1].startswith("error: ")
+        assert "base fee is 1,000 gwei, above the most this key bids (100 gwei; set WAICO_MAX_FEE_GWEI" \
+            in refused.output
+        assert signed_transactions(proxy) == []
+        allowed = create(open_proposals, proxy.url, "# A base fee of 1,000 gwei", env={"WAICO_MAX_FEE_GWEI": "2500"})
+        assert allowed.exit_code == 0, allowed.output
+        (tx,) = signed_transactions(proxy)
+        assert 1_000 * 10**9 <= tx["maxFeePerGas"] <= 2_500 * 10**9
+
+
+def test_a_gas_estimate_beyond_the_per_transaction_cap_is_refused(open_proposals):
+    with LyingProxy(open_proposals["url"]) as proxy:
+        proxy.lie("eth_estimateGas", lambda params, result: hex(30_000_000))
+        result = create(open_proposals, proxy.url, "# Thirty million gas")
+        assert result.exit_code == 1, result.output
+        assert "estimates 30,000,000 gas, beyond the per-transaction cap of 16,777,216" in result.output
+        assert signed_transactions(proxy) == []
