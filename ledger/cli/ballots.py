@@ -117,7 +117,8 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
 
     Online, `info` has the voter's weight at the snapshot, the proposal's state and whether the
     member's vote is on record. For relaying, a closed proposal or a recorded vote is a problem;
-    for verifying, only a bad shape, domain or signature, or a voter without a vote, is.
+    for verifying, only a bad shape, domain or signature, or a voter without a vote, is. `info`
+    also says how the signature was checked: "ecdsa" here, or "erc1271" on the node's word.
     """
     from ledger.errors import LedgerError, NotAMember
     from ledger.org import ballots
@@ -130,19 +131,19 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
     for f in files:
         try:
             signed = ballots.load(Path(f))
-            check_ballot(signed, ctx.manifest if online else _offline_manifest(ctx), w3, f)
+            how = check_ballot(signed, ctx.manifest if online else _offline_manifest(ctx), w3, f)
             key = (signed.ballot.proposal_id, signed.ballot.voter)
             if key in seen:
                 raise LedgerError(f"{f}: a second ballot of {signed.ballot.voter} on the same proposal")
             seen.add(key)
-            info = {}
+            info = {"signature": how, "signatureDependsOnNode": how == "erc1271"}
             if for_relay:
                 info["weight"] = require_can_vote(governor, membership, *key, source=f, open_now=True)
             elif online:
                 e = eligibility(governor, membership, *key)
                 if e.weight == 0:
                     raise NotAMember(f"{f}: {key[1]} had no vote at the proposal's snapshot")
-                info = {"weight": e.weight, "proposal": e.state.name, "counted": e.already_voted}
+                info |= {"weight": e.weight, "proposal": e.state.name, "counted": e.already_voted}
             good.append((f, signed, info))
         except LedgerError as exc:
             problems.append(str(exc))
@@ -164,6 +165,10 @@ def verify(ctx, files, offline):
     voter had a vote at the proposal's snapshot; say whether each vote is on record (counted).
     Exit 1 if any file fails.
 
+    A signature of the voter's own key is checked here, in the form the governor takes (v of 27
+    or 28, a low s). A contract wallet's (ERC-1271) can only be asked of the node: its line says
+    it was accepted on the node's word. Files over 64 KB or not strict JSON are refused.
+
     \b
     Example:
       waico ballot verify ballots/*.json
@@ -176,10 +181,12 @@ def verify(ctx, files, offline):
               for f, s, info in good] + [{"problem": p, "ok": False} for p in problems]
 
     def describe(info):
-        if not info:
-            return ""
+        wallet = "contract wallet: its signature accepted on the node's word; " \
+            if info["signatureDependsOnNode"] else ""
+        if "weight" not in info:
+            return f" ({wallet[:-2]})" if wallet else ""
         voted = "vote on record" if info["counted"] else "not yet counted"
-        return f" (weight {info['weight']}; proposal {info['proposal']}; {voted})"
+        return f" ({wallet}weight {info['weight']}; proposal {info['proposal']}; {voted})"
 
     lines = [f"ok   {f}: {s.ballot.support.name} by {s.ballot.voter}{describe(info)}"
              for f, s, info in good] + [f"FAIL {p}" for p in problems]

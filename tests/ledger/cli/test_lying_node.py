@@ -156,3 +156,28 @@ def test_a_gas_estimate_beyond_the_per_transaction_cap_is_refused(open_proposals
         assert result.exit_code == 1, result.output
         assert "estimates 30,000,000 gas, beyond the per-transaction cap of 16,777,216" in result.output
         assert signed_transactions(proxy) == []
+
+
+def test_verify_says_a_contract_wallets_verdict_is_the_nodes_word(open_proposals, tmp_path):
+    """The node claims that KEN's account is an ERC-1271 wallet that accepts any signature: a
+    random signature then verifies only on the node's word, and `ballot verify` says so."""
+    from ledger.app import keys
+    from ledger.org import ballots
+
+    ken = keys.find_key(open_proposals["workdir"] / "keys", "KEN").address
+    ballot = ballots.Ballot(open_proposals["manifest"].chain_id, open_proposals["governor"].address,
+                            open_proposals["harmless"], ballots.Support.For, ken)
+    forged = ballots.SignedBallot(ballot, bytes(range(65)))
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged.to_json()))
+    with LyingProxy(open_proposals["url"]) as proxy:
+        proxy.lie("eth_getCode", lambda params, result: "0x6001" if params[0].lower() == ken.lower() else result)
+        proxy.lie("eth_call", lambda params, result: "0x1626ba7e" + "00" * 28
+                  if params[0]["data"].startswith("0x1626ba7e") else result)
+        result = waico(open_proposals, proxy.url, "ballot", "verify", str(path))
+        assert result.exit_code == 0, result.output
+        assert "contract wallet: its signature accepted on the node's word" in result.output
+        report = json.loads(waico(open_proposals, proxy.url, "ballot", "verify", str(path), "--json").stdout)
+        assert (report[0]["signature"], report[0]["signatureDependsOnNode"]) == ("erc1271", True)
+    honest = waico(open_proposals, open_proposals["url"], "ballot", "verify", str(path))
+    assert honest.exit_code == 1 and "not the voter's" in honest.output
