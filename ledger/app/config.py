@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ledger import files
+from ledger.chain.http import has_secrets
 from ledger.chain.transactions import DEFAULT_MAX_FEE_GWEI, GWEI
 from ledger.errors import ConfigError
 
 DEFAULT_WORKDIR = Path(".waico")
 DEFAULT_RPC = "http://127.0.0.1:8545"
 SETTINGS_FILE = "settings.json"
+# what to say when write_settings leaves an RPC URL out
+URL_NOT_REMEMBERED = ("the RPC URL is not remembered in the working folder (it may carry an API key): "
+                      "set WAICO_RPC_URL or pass --rpc")
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,11 @@ def read_settings(workdir: Path) -> dict:
         return {}
 
 
-def write_settings(workdir: Path, **values) -> None:
-    """Remember values (e.g. the RPC URL of the demo's chain) for later commands in `workdir`."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    settings = read_settings(workdir) | values
-    (workdir / SETTINGS_FILE).write_text(json.dumps(settings, indent=1))
+def write_settings(workdir: Path, **values) -> list[str]:
+    """Remember values (e.g. the RPC URL of the demo's chain) for later commands in `workdir`,
+    in a file only its owner can read. An RPC URL that may carry a credential (a user or
+    password, an API key in its path or query) is not written: returns the names left out."""
+    left_out = [name for name, value in values.items() if name == "rpc_url" and has_secrets(value)]
+    settings = read_settings(workdir) | {k: v for k, v in values.items() if k not in left_out}
+    files.replace(workdir / SETTINGS_FILE, json.dumps(settings, indent=1), files.SECRET)
+    return left_out

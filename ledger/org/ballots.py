@@ -36,6 +36,7 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from web3 import Web3
 
+from ledger import files
 from ledger.errors import BallotInvalid
 
 # The largest ballot file read: a ballot with a 1,000-character reason is under 3 KB, a
@@ -191,10 +192,17 @@ class SignedBallot:
     def to_json(self) -> dict:
         return {"typedData": self.ballot.typed_data(), "signature": "0x" + self.signature.hex()}
 
-    def save(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), indent=1))
-        return path
+    def save(self, path: Path, replace: bool = False) -> Path:
+        """Write the ballot file: a new file (BallotInvalid if one is there, a symlink included),
+        or with `replace` over the old one, atomically; never through a symlink."""
+        text = json.dumps(self.to_json(), indent=1)
+        if replace:
+            return files.replace(path, text)
+        try:
+            return files.create(path, text)
+        except FileExistsError:
+            raise BallotInvalid(f"{path} exists already: not overwriting it (delete it to sign again, "
+                                "or write elsewhere with --out)") from None
 
     def recovered_signer(self) -> str | None:
         """The EOA that made the signature (65-byte ECDSA, or its 64-byte EIP-2098 form), or

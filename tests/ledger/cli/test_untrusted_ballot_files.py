@@ -1,8 +1,10 @@
 """`ballot verify` and `ballot submit` on files from strangers: each crafted file is one
 "invalid" line (never the run's traceback), the valid ones are relayed with --skip-invalid,
-and `verify` says "ok" only for signatures the governor will take."""
+and `verify` says "ok" only for signatures the governor will take. Ballot files written are
+named by the full proposal id, and never overwritten nor written through a symlink."""
 
 import json
+from pathlib import Path
 
 import pytest
 from web3.exceptions import ContractLogicError
@@ -80,3 +82,22 @@ def test_verify_says_ok_only_for_signature_forms_the_governor_takes(open_proposa
     path = write(tmp_path / "canonical.json", signed.to_json())
     assert waico(open_proposals, open_proposals["url"], "ballot", "verify", path).output.startswith(f"ok   {path}")
     governor.functions.castMemberBallot(*signed.as_tuple()).call()  # would count
+
+
+def test_ballot_files_are_named_by_the_full_id_and_never_overwritten(open_proposals, tmp_path):
+    workdir, url, pid = open_proposals["workdir"], open_proposals["url"], open_proposals["harmless"]
+    arg = keys.find_key(workdir / "keys", "ARG").address
+    first = waico(open_proposals, url, "ballot", "sign", str(pid), "--support", "for", "--key", "ARG", "--json")
+    assert first.exit_code == 0, first.output
+    path = Path(json.loads(first.stdout)["file"])
+    assert path == workdir / "ballots" / f"{pid}-{arg}.json"
+    before = path.read_bytes()
+    again = waico(open_proposals, url, "ballot", "sign", str(pid), "--support", "against", "--key", "ARG")
+    assert again.exit_code == 1 and "exists already: not overwriting it" in again.output
+    assert path.read_bytes() == before
+    # a symlink planted where another member's ballot goes is not written through
+    chl = keys.find_key(workdir / "keys", "CHL").address
+    target = tmp_path / "planted.json"
+    (workdir / "ballots" / f"{pid}-{chl}.json").symlink_to(target)
+    planted = waico(open_proposals, url, "ballot", "sign", str(pid), "--support", "for", "--key", "CHL")
+    assert planted.exit_code == 1 and not target.exists()
