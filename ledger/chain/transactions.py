@@ -107,6 +107,8 @@ class Signer:
             tip = int(request(self.w3, "eth_maxPriorityFeePerGas", []), 16)
         except MethodMissing:
             tip = max(0, self.w3.eth.gas_price - base)
+        except (TypeError, ValueError):
+            raise ChainUnavailable(f"{what}: the node's answer to eth_maxPriorityFeePerGas is not a number") from None
         tip = min(tip, self.max_fee - base)  # what the node asks for, within the cap
         return {"maxFeePerGas": min(2 * base + tip, self.max_fee), "maxPriorityFeePerGas": tip}
 

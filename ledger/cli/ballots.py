@@ -66,8 +66,6 @@ def typed_data(ctx, proposal, support, reason, voter):
 
     from ledger.app.keys import find_key
 
-    from . import progress
-
     address = voter if voter.startswith("0x") else find_key(ctx.config.keys_dir, voter).address
     b, p = _make_ballot(ctx, proposal, support, Web3.to_checksum_address(address), reason)
     progress(f"a ballot ({b.support.name}) on proposal {_named(p, b.proposal_id)}")

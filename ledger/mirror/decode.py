@@ -190,7 +190,7 @@ def _reader(t, at: int) -> Callable[[bytes], Any]:
         size = int(t.sub)
         return lambda data: "0x" + data[at:at + size].hex()
 
-    def dynamic(data: bytes) -> str:  # string or bytes: an offset word, a length word, the bytes
+    def dynamic(data: bytes) -> bytes:  # string or bytes: an offset word, a length word, the bytes
         offset = int.from_bytes(data[at:end], "big")
         if offset + 32 > len(data):
             raise ValueError("no length word")
@@ -198,9 +198,19 @@ def _reader(t, at: int) -> Callable[[bytes], Any]:
         value = data[offset + 32:offset + 32 + size]
         if len(value) != size:
             raise ValueError("short dynamic value")
-        return _text(value) if t.base == "string" else "0x" + value.hex()
+        return value
 
-    return dynamic
+    if t.base != "string":
+        return lambda data: "0x" + dynamic(data).hex()
+
+    def text(data: bytes) -> str:
+        value = dynamic(data)
+        try:  # decode_text's rule, inlined: this runs for every vote's reason
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return _text(value)
+
+    return text
 
 
 @dataclass
@@ -276,9 +286,13 @@ class EventDecoder:
             out += [p(v) if p else v for p, v in zip(self.data_python, abi_decode(self.data_types, data))]
         return out
 
-    def _replaced(self, values: list[Any]) -> list[str]:
+    def _replaced(self, values: list[Any]) -> list[str] | None:
         """The names of the arguments whose text was not UTF-8 (checked only where strings are)."""
-        return [self.names[i] for i in self.texts if _was_replaced(values[i])]
+        for i in self.texts:
+            value = values[i]
+            if value.__class__ is _Replaced or value.__class__ is list and _was_replaced(value):
+                return [self.names[j] for j in self.texts if _was_replaced(values[j])]
+        return None
 
     def args(self, topics: list[str], data: bytes) -> dict[str, Any]:
         values = self.values(topics, data)

@@ -3,10 +3,11 @@
 Proposals are read from their `ProposalCreated` logs, which the node could forge or reorder:
 each log must hash to its proposal id (OpenZeppelin's `hashProposal`: targets, values,
 calldatas and the description's bytes; the track is the description's `#track=` suffix, so it
-is bound too), and proposals are numbered in chain order (block, log index) whatever order the
-node answers in. A harmless title cannot front another proposal's actions. A description is
-anyone's bytes: its text is decoded with U+FFFD where it is not UTF-8 (and says so), while
-queue and execute hash its exact bytes, as the contract does.
+is bound too), so a harmless title cannot front another proposal's actions. Proposals are
+numbered by their place in the chain (block, log index), as the node states it: a number is
+the node's to give, the id is what a ballot is for. A description is anyone's bytes: its text
+is decoded with U+FFFD where it is not UTF-8 (and says so), while queue and execute hash its
+exact bytes, as the contract does.
 """
 
 from __future__ import annotations
