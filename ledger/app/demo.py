@@ -21,6 +21,7 @@ from typing import Callable
 from web3.logs import DISCARD as _DISCARD
 
 from ledger.chain.anvil import Anvil, dev_private_key
+from ledger.chain.http import shown_url
 from ledger.chain.manifest import Manifest
 from ledger.chain.node import connect, increase_time, mine
 from ledger.chain.transactions import Signer
@@ -32,7 +33,7 @@ from ledger.org.membership import DEFAULT_ROSTER, Kind, Member, RosterEntry, Tie
 from ledger.org.onboarding import onboard
 
 from . import keys
-from .config import write_settings
+from .config import URL_NOT_REMEMBERED, write_settings
 
 # The demo's member keys guard nothing of value: they get the light scrypt cost (keys.ensure_key)
 # and a known password; `waico account new` keys get the standard cost and a prompt.
@@ -86,7 +87,7 @@ class DemoResult:
 
     def to_json(self) -> dict:
         return {
-            "rpcUrl": self.rpc_url,
+            "rpcUrl": shown_url(self.rpc_url),  # never an API key it may carry
             "chainId": self.chain_id,
             "chainKept": self.chain_kept,
             "chainPid": self.chain_pid,
@@ -132,7 +133,8 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
         manifest = deploy(w3, secretariat, Parameters.local_demo(verifiers=(secretariat.address,)))
         manifest_path = workdir / "deployment.json"
         manifest.save(manifest_path)
-        write_settings(workdir, rpc_url=rpc_url)
+        if write_settings(workdir, rpc_url=rpc_url):
+            progress(URL_NOT_REMEMBERED)
         result = DemoResult(rpc_url=rpc_url, chain_id=manifest.chain_id, workdir=workdir,
                             manifest_path=manifest_path, keys_dir=workdir / "keys",
                             ballots_dir=workdir / "ballots", chain_kept=keep_chain or not own_chain,
@@ -192,7 +194,7 @@ def _fund_treasury(w3, secretariat: Signer, manifest: Manifest, member_keys: dic
              # every member key gets gas money, to declare standards or vote directly later
              + [({"to": k.address, "data": b""}, "sending gas money", 10**17) for k in member_keys.values()])
     for key, units in contributors:
-        member = Signer(w3, keys.unlock(key, DEMO_PASSWORD), secretariat.decoder)
+        member = Signer(w3, keys.unlock(key, DEMO_PASSWORD), secretariat.decoder, chain_id=secretariat.chain_id)
         send_all(member, [(stable.functions.approve(fund.address, units), "approving the fund"),
                           (fund.functions.contribute(units), "contributing")])
     return token
@@ -257,7 +259,7 @@ def _sign_ballots(manifest: Manifest, roster: list[RosterEntry], member_keys: di
             support, reason = _support(entry, track, title)
             b = ballots.Ballot(manifest.chain_id, governor, pid, support, key.address, reason)
             sb = ballots.sign(b, private_key)
-            sb.save(directory / f"p{number}-{key.label}.json")
+            sb.save(directory / f"p{number}-{key.path.stem}.json", replace=True)  # this run's ballots
             signed.append(sb)
     return signed
 
@@ -273,6 +275,8 @@ def _mirror_and_checkpoint(w3, manifest: Manifest, result: DemoResult) -> None:
     stats = sync(w3, manifest, str(result.mirror_db))
     result.mirrored_events = stats.events
     result.audit = audit(w3, manifest, str(result.mirror_db))
+    # a new chain: a new log and key, even where an earlier demo's chain had the same origin
+    eventlog.start_new_log(result.workdir)
     signed = eventlog.sign(result.workdir, manifest, str(result.mirror_db), eventlog.finalized_block(w3))
     result.checkpoint_path, result.checkpoint_size = signed.path, signed.checkpoint.size
     result.verifier_key = signed.verifier_key

@@ -17,7 +17,7 @@ from ledger.chain.transactions import Signer
 from ledger.errors import ConfigError
 
 from . import keys
-from .config import Config, write_settings
+from .config import URL_NOT_REMEMBERED, Config, write_settings
 
 LOCAL_CHAIN_ID = 31337
 
@@ -26,7 +26,10 @@ def session(rpc_url: str) -> tuple:
     config = Config.resolve(rpc=rpc_url)
     w3 = connect(rpc_url)
     manifest = Manifest.load(config.deployment) if config.deployment.exists() else None
-    decoder = manifest.error_decoder() if manifest else None
+    if manifest:
+        manifest.check_chain(w3)
+    # the deployment's chain id, never the node's word at signing time (none yet: deploying)
+    decoder, chain_id = (manifest.error_decoder(), manifest.chain_id) if manifest else (None, w3.eth.chain_id)
     key_name = os.environ.get("WAICO_KEY")
     if key_name:
         key = keys.find_key(config.keys_dir, key_name)
@@ -35,11 +38,12 @@ def session(rpc_url: str) -> tuple:
             import getpass
 
             password = getpass.getpass(f"Password for {key.label} ({key.address}): ")
-        signer = Signer(w3, keys.unlock(key, password), decoder)
-    elif w3.eth.chain_id == LOCAL_CHAIN_ID:
-        signer = Signer(w3, dev_private_key(0), decoder)
+        private_key = keys.unlock(key, password)
+    elif chain_id == LOCAL_CHAIN_ID:
+        private_key = dev_private_key(0)
     else:
         raise ConfigError("set WAICO_KEY to the secretariat's keystore (this is not a local chain)")
+    signer = Signer(w3, private_key, decoder, chain_id=chain_id, max_fee=config.max_fee)
     return w3, signer, config, manifest
 
 
@@ -57,7 +61,8 @@ def deploy(rpc_url: str) -> Manifest:
     params = Parameters.local_demo() if w3.eth.chain_id == LOCAL_CHAIN_ID else Parameters()
     manifest = run(w3, signer, Parameters(**{**params.__dict__, "verifiers": (signer.address,)}))
     manifest.save(config.deployment)
-    write_settings(config.workdir, rpc_url=rpc_url)
+    if write_settings(config.workdir, rpc_url=rpc_url):
+        print(URL_NOT_REMEMBERED)
     for name, c in manifest.contracts.items():
         print(f"{name:<20} {c.address}")
     print(f"manifest: {config.deployment}\nThe deployer is still admin: run scripts/onboard.py, which hands over.")
@@ -76,8 +81,8 @@ def onboard(rpc_url: str, roster_path: Path, hand_over_after: bool = True) -> No
     missing = [e.identifier for e in roster if e.address is None]
     if missing and w3.eth.chain_id != LOCAL_CHAIN_ID:
         raise ConfigError(f"{roster_path}: no address for {', '.join(missing[:5])}: add an `address` column")
-    # on a local chain, members without an address get a fresh keystore (password WAICO_PASSWORD or "waico")
-    password = keys.password_from_env() or "waico"
+    # on a local chain, members without an address get a fresh keystore
+    password = new_keys_password() if missing else None
     addresses = [e.address or keys.ensure_key(config.keys_dir, e.identifier, password).address for e in roster]
     direct = can_admit_directly(w3, manifest, signer.address)
     proposal = run(w3, signer, manifest, roster, addresses, roster_path)
@@ -88,6 +93,25 @@ def onboard(rpc_url: str, roster_path: Path, hand_over_after: bool = True) -> No
     if direct and hand_over_after:
         hand_over(w3, signer, manifest)
         print("handed every admin role to the timelock; the deployer renounced its own")
+
+
+def new_keys_password() -> str:
+    """The password for the members' new keystores: WAICO_PASSWORD(_FILE), or asked on a
+    terminal (twice); never a fixed one, which anyone reading this code would know."""
+    password = keys.password_from_env()
+    if password is None:
+        import getpass
+        import sys
+
+        if not sys.stdin.isatty():
+            raise ConfigError("the new members' keys need a password: set WAICO_PASSWORD or WAICO_PASSWORD_FILE "
+                              "(there is no terminal to ask on)")
+        password = getpass.getpass("Password for the new members' keys: ")
+        if getpass.getpass("Again: ") != password:
+            raise ConfigError("the two passwords differ")
+    if not password:
+        raise ConfigError("the new members' keys need a password that is not empty")
+    return password
 
 
 def disburse(rpc_url: str, step: str, budget: str | None = None) -> None:

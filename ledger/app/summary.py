@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ledger.chain.http import shown_url
 from ledger.org.membership import Member
 
 
@@ -65,7 +66,7 @@ def payouts_table(payouts, token, budget: int, top: int = 12) -> str:
 
 def render_demo(result) -> str:
     lines = [
-        f"WAICO Ledger demo: chain {result.chain_id} at {result.rpc_url}"
+        f"WAICO Ledger demo: chain {result.chain_id} at {shown_url(result.rpc_url)}"
         + (f" (kept running: stop it with `kill {result.chain_pid}`)" if result.chain_pid
            else " (kept running)" if result.chain_kept else " (stopped)"),
         "",

@@ -5,6 +5,12 @@ ties them to a deployment, its mirror and the chain.
 The log's origin (also its key's name) is `waico-ledger.example/<chain id>/<governor address>`,
 so two deployments never share a log. Leaves are the events of every manifest contract up to a
 finalized block, in chain order (see `ledger.leaves`).
+
+A log only grows: before signing, the new tree must extend the last checkpoint this key signed
+(`checkpoint.txt`), or nothing is signed. A new chain with the same origin (a local chain
+started afresh deploys at the same addresses) is a new log, and needs a new key: `waico demo`
+starts one each run. Checkpoints and the verifier key are replaced atomically (`ledger.files`),
+so a reader never finds half of one.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledger import files
 from ledger.chain.manifest import Manifest
 from ledger.errors import CheckpointInvalid, ConfigError, MirrorNotSynced, MirrorUnavailable
 from ledger.mirror.read import MirroredLog, open_mirror
@@ -102,8 +109,31 @@ def ensure_key(workdir: Path, origin: str) -> tuple[Path, str]:
     if signer.name != origin:
         raise ConfigError(f"{path} is the key of {signer.name!r}, not of this deployment's log {origin!r}")
     verifier = signer.verifier.to_text()
-    (workdir / VERIFIER_FILE).write_text(verifier + "\n")
+    files.replace(workdir / VERIFIER_FILE, verifier + "\n")
     return path, verifier
+
+
+def start_new_log(workdir: Path) -> None:
+    """Forget this folder's log: its signer and verifier keys and its checkpoints (for a new
+    chain whose log would have the same origin; `waico demo` calls it)."""
+    import shutil
+
+    for name in (KEY_FILE, VERIFIER_FILE, LATEST):
+        (workdir / name).unlink(missing_ok=True)
+    shutil.rmtree(workdir / "checkpoints", ignore_errors=True)
+
+
+def _extends_last(workdir: Path, verifier: NoteVerifier, leaves: list[bytes]) -> None:
+    """Refuse to sign a tree that does not extend the last checkpoint this key signed here."""
+    try:
+        last = verify_checkpoint((workdir / LATEST).read_text(), verifier, verifier.name)
+    except (OSError, CheckpointInvalid):
+        return  # none, or not this key's: nothing this key said to contradict
+    if last.size > len(leaves) or merkle.tree_root(leaves[:last.size]) != last.root:
+        raise CheckpointInvalid(
+            f"this log's last checkpoint ({workdir / LATEST}, {last.size} events) is not a prefix of the mirror's "
+            f"{len(leaves)} events: the chain was rewritten, or this is a new chain with the same origin (a "
+            "restarted local chain). Not signing a fork of the log; for a new chain, move the checkpoint* files away")
 
 
 @dataclass(frozen=True)
@@ -133,13 +163,11 @@ def sign(workdir: Path, manifest: Manifest, db_url: str, up_to_block: int) -> Si
     origin = origin_of(manifest)
     key_path, verifier = ensure_key(workdir, origin)
     leaves = [e.leaf for e in events]
+    _extends_last(workdir, NoteVerifier.parse(verifier), leaves)
     cp = Checkpoint(origin, len(leaves), merkle.tree_root(leaves))
     note = sign_checkpoint(cp, load_signer_key(key_path))
-    directory = workdir / "checkpoints"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"checkpoint-{cp.size}.txt"
-    path.write_text(note)
-    (workdir / LATEST).write_text(note)
+    path = files.replace(workdir / "checkpoints" / f"checkpoint-{cp.size}.txt", note)
+    files.replace(workdir / LATEST, note)
     return SignedCheckpoint(cp, note, path, verifier, covered, up_to_block, mirror_block, left_out)
 
 

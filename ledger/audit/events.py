@@ -6,7 +6,10 @@ Values follow the mirror's documented conventions (`ledger.mirror.decode`, `RawE
 ints as ints, bools as bools, addresses as lowercase 0x-hex, bytes as 0x-hex, strings as
 str, arrays and tuples as lists; an indexed argument of dynamic type is only a hash on the
 chain and stays its topic. Their canonical JSON: sorted keys, no spaces, UTF-8, integers of
-types wider than 63 bits (uint64 and up, int72 and up) as decimal strings.
+types wider than 63 bits (uint64 and up, int72 and up) as decimal strings. Strings are read as
+bytes and decoded with U+FFFD where they are not UTF-8, the arguments naming those under
+`@notUtf8` (`ledger.chain.text`), as the mirror does: a description anyone can write must
+not make a log undecodable, or a mirror that dropped its arguments would go unnoticed.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from eth_abi.grammar import TupleType, parse
 
 from ledger.chain import abi
 from ledger.chain.manifest import Manifest
+from ledger.chain.text import NOT_UTF8, decode_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +43,37 @@ class ChainEvent:
     event: str | None
     args: dict[str, Any] | None
     json_args: dict[str, Any] | None  # the arguments as their canonical JSON holds them
+    known: str | None = None  # the event a manifest ABI names for its topic, even when it did not decode
 
     @property
     def position(self) -> tuple[int, int]:
         return self.block_number, self.log_index
 
 
+class _ReplacedText(str):
+    """A string argument's text that had bytes other than UTF-8 (replaced by U+FFFD)."""
+
+
+def _text(raw: bytes) -> str:
+    text, replaced = decode_text(bytes(raw))
+    return _ReplacedText(text) if replaced else text
+
+
+def _replaced(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_replaced(v) for v in value)
+    return isinstance(value, _ReplacedText)
+
+
+def _plain(value: Any) -> Any:
+    """The value with its replaced texts as plain `str` (the mark says which were replaced)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, _ReplacedText) else value
+
+
 def _value(t) -> Callable[[Any], Any]:
-    """eth_abi's value of type `t` → the mirror's convention."""
+    """eth_abi's value of type `t` → the mirror's convention (strings arrive as bytes)."""
     if isinstance(t, TupleType):
         parts = [_value(c) for c in t.components]
         return lambda v: [p(x) for p, x in zip(parts, v)]
@@ -55,6 +82,8 @@ def _value(t) -> Callable[[Any], Any]:
         return lambda v: [inner(x) for x in v]
     if t.base == "address":
         return lambda v: v.lower()
+    if t.base == "string":
+        return _text
     if t.base == "bytes":
         return lambda v: "0x" + bytes(v).hex()
     return lambda v: v
@@ -98,7 +127,7 @@ class _Event:
             if arg.get("indexed"):
                 indexed.append((name, type_, _hashed(t)))
             else:
-                data.append((name, type_))
+                data.append((name, abi.strings_as_bytes(type_)))
             hashed = bool(arg.get("indexed")) and _hashed(t)
             values[name] = (lambda v: v) if hashed else _value(t)
             json_[name] = (lambda v: v) if hashed else _json(t)
@@ -117,10 +146,13 @@ class _Event:
             decoded = abi_decode([t for _, t in self.data], data)
             for (name, _), value in zip(self.data, decoded):
                 args[name] = self.values[name](value)
+        replaced = [name for name, _ in self.data if _replaced(args[name])]
+        if replaced:
+            args.update({name: _plain(args[name]) for name in replaced}, **{NOT_UTF8: replaced})
         return args
 
     def to_json(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {name: self.json[name](value) for name, value in args.items()}
+        return {name: self.json[name](value) if name != NOT_UTF8 else value for name, value in args.items()}
 
 
 class EventReader:
@@ -149,7 +181,7 @@ class EventReader:
         return ChainEvent(int(log["blockNumber"], 16), int(log["logIndex"], 16), log["blockHash"],
                           log["transactionHash"], int(log["transactionIndex"], 16), address, topics, log["data"],
                           self.names.get(address), known.name if args is not None else None, args,
-                          known.to_json(args) if args is not None else None)
+                          known.to_json(args) if args is not None else None, known.name if known else None)
 
 
 def canonical_json(value: dict[str, Any]) -> str:

@@ -3,6 +3,8 @@ the manifest's ABI items, by `eth_utils` (the reference implementation), never b
 
 from __future__ import annotations
 
+import re
+
 from eth_utils.abi import (collapse_if_tuple, event_abi_to_log_topic, function_abi_to_4byte_selector,
                            function_signature_to_4byte_selector)
 
@@ -13,6 +15,17 @@ BALANCE_OF = function_signature_to_4byte_selector("balanceOf(address)")
 def canonical_type(abi_input: dict) -> str:
     """The canonical type of an ABI input or output (`(uint256,address)[]` for a tuple array)."""
     return collapse_if_tuple(abi_input)
+
+
+_STRING = re.compile(r"\bstring\b")
+
+
+def strings_as_bytes(type_str: str) -> str:
+    """The canonical type with every `string` in it read as `bytes` (`(uint256,string)[]` →
+    `(uint256,bytes)[]`). Both encode alike; decoding `bytes` never fails on text that is not
+    UTF-8, which anyone can put on chain, so decoders read strings this way and then decode
+    their bytes with `ledger.chain.text.decode_text`."""
+    return _STRING.sub("bytes", type_str)
 
 
 def input_types(item: dict) -> list[str]:

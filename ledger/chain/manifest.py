@@ -11,6 +11,7 @@ from pathlib import Path
 
 from web3 import Web3
 
+from ledger import files
 from ledger.errors import ConfigError
 
 from .reverts import ErrorDecoder
@@ -55,10 +56,7 @@ class Manifest:
         )
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1))
-        tmp.replace(path)
+        files.replace(path, json.dumps(self.to_json(), indent=1))
 
     @classmethod
     def load(cls, path: Path) -> "Manifest":

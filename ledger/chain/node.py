@@ -5,6 +5,10 @@ development helpers need a node's non-standard methods; they find out which the 
 anvil's `anvil_mine`, Hardhat Network's `hardhat_mine`, or `evm_mine` one block at a time
 (Ganache and most others) — and say so plainly when it has none. An error answer from the
 node is never ignored.
+
+The node is not trusted with more than it must be: its answers are read within a size bound
+(`ledger.chain.http`), strings in its answers are decoded with U+FFFD where they are not UTF-8
+(a contract's strings are anyone's bytes), and its URL is never printed with its API key.
 """
 
 from __future__ import annotations
@@ -13,9 +17,16 @@ import weakref
 from typing import Any
 
 import requests
+from eth_abi import decoding, encoding
+from eth_abi.codec import ABICodec
+from eth_abi.registry import BaseEquals
 from web3 import HTTPProvider, Web3
+from web3._utils.abi import build_strict_registry
+from web3._utils.http_session_manager import HTTPSessionManager
 
 from ledger.errors import ChainUnavailable, ConfigError
+
+from .http import IDENTITY, read_answer, shown_url
 
 # JSON-RPC codes with which nodes say "no such method": -32601 (the standard), -32004 (Hardhat)
 _NOT_SUPPORTED = {-32601, -32004}
@@ -23,13 +34,51 @@ _NOT_SUPPORTED = {-32601, -32004}
 _mining: "weakref.WeakKeyDictionary[Web3, str]" = weakref.WeakKeyDictionary()
 
 
+class _BoundedSessions(HTTPSessionManager):
+    """web3's HTTP sessions, asking for the identity encoding and reading answers within bounds."""
+
+    def make_post_request(self, endpoint_uri, data, **kwargs) -> bytes:
+        kwargs = {**kwargs, "stream": True, "headers": {**kwargs.get("headers", {}), **IDENTITY}}
+        kwargs.setdefault("timeout", 30.0)
+        with self.get_response_from_post_request(endpoint_uri, data=data, **kwargs) as response:
+            response.raise_for_status()
+            return read_answer(response)
+
+
+class BoundedHTTPProvider(HTTPProvider):
+    """web3's HTTP provider whose answers are read within bounds (`ledger.chain.http`)."""
+
+    def __init__(self, endpoint_uri: str, **kwargs):
+        super().__init__(endpoint_uri, **kwargs)
+        self._request_session_manager = _BoundedSessions(explicit_session=kwargs.get("session"))
+
+    def __str__(self) -> str:
+        return f"RPC connection {shown_url(self.endpoint_uri)}"
+
+
+class _TolerantStringDecoder(decoding.StringDecoder):
+    """A string in an answer: U+FFFD where its bytes are not UTF-8, never an exception."""
+
+    def __init__(self):
+        super().__init__(handle_string_errors="replace")
+
+
+def _tolerant_codec() -> ABICodec:
+    registry = build_strict_registry()
+    registry.unregister("string")
+    registry.register(BaseEquals("string"), encoding.TextStringEncoder, _TolerantStringDecoder, label="string")
+    return ABICodec(registry)
+
+
 def connect(url: str, timeout: float = 30.0) -> Web3:
-    """A Web3 on `url` with no middleware (the hot paths do their own decoding)."""
-    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}), middleware=[])
+    """A Web3 on `url` with no middleware (the hot paths do their own decoding), answers read
+    within bounds, and strings decoded tolerantly."""
+    w3 = Web3(BoundedHTTPProvider(url, request_kwargs={"timeout": timeout}), middleware=[])
+    w3.codec = _tolerant_codec()
     try:
         w3.eth.chain_id
     except (requests.exceptions.RequestException, OSError, ValueError) as exc:
-        raise ChainUnavailable(f"cannot reach the RPC endpoint {url}: {type(exc).__name__}") from None
+        raise ChainUnavailable(f"cannot reach the RPC endpoint {shown_url(url)}: {type(exc).__name__}") from None
     return w3
 
 

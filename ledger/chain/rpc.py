@@ -6,7 +6,8 @@ exponential backoff, a bounded number of times in a row, then a `NodeFailing`. A
 node answers with is never ignored: a call raises it (after retrying it as transient), and a
 batch marks it item by item only when asked to (`tolerant`, for reverted `eth_call`s).
 `eth_getLogs` refused as too large raises `RangeRefused`, so that callers ask for less
-(`ledger.chain.logs`).
+(`ledger.chain.logs`). Answers are read within a size bound (`ledger.chain.http`): a larger
+log answer is a range refused, anything else a failure; a node's URL is never in a message.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ import urllib3
 from web3 import HTTPProvider, Web3
 
 from ledger.errors import NodeFailing
+
+from .http import IDENTITY, AnswerTooLarge, read_answer, redact
+from .node import BoundedHTTPProvider
 
 # Messages with which nodes refuse a range as too large or too rich (geth, erigon,
 # nethermind, besu, reth, infura, alchemy, quicknode...), lowercased.
@@ -73,7 +77,7 @@ def raw_web3(w3: Web3, timeout: float | None = None) -> Web3:
         kwargs = dict(provider.get_request_kwargs())
         if timeout is not None:
             kwargs["timeout"] = timeout
-        provider = HTTPProvider(provider.endpoint_uri, request_kwargs=kwargs, exception_retry_configuration=None)
+        provider = BoundedHTTPProvider(provider.endpoint_uri, request_kwargs=kwargs, exception_retry_configuration=None)
     return Web3(provider, middleware=[])
 
 
@@ -107,7 +111,8 @@ class Rpc:
             self._http = _session(self._url)
             self._kwargs = {"timeout": 30.0, **self.provider.get_request_kwargs()}
             self._kwargs.pop("data", None)
-            self._kwargs["headers"] = {**self._kwargs.get("headers", {}), "Content-Type": "application/json"}
+            self._kwargs["headers"] = {**self._kwargs.get("headers", {}), "Content-Type": "application/json",
+                                       **IDENTITY}
 
     def twin(self) -> "Rpc":
         """Another Rpc to the same node, with the same policy and its own HTTP session (a
@@ -131,9 +136,14 @@ class Rpc:
                 return self.provider.make_request(payload["method"], payload["params"])
             response = self._http.post(self._url, data=json.dumps(payload), stream=True, **self._kwargs)
             try:
-                # the whole body in one read: requests' .content iterates over 10 KB chunks,
-                # which cost twice the CPU on megabytes of logs
-                body = response.raw.read(decode_content=True)
+                # the whole body in one read (requests' .content iterates over 10 KB chunks,
+                # which cost twice the CPU on megabytes of logs), within the bound
+                body = read_answer(response)
+            except AnswerTooLarge as exc:
+                response.close()
+                if isinstance(payload, dict) and payload.get("method") == "eth_getLogs":
+                    raise RangeRefused(str(exc)) from None
+                raise Transient(str(exc)) from None
             except BaseException:
                 response.close()  # a broken answer: drop the connection
                 raise
@@ -149,8 +159,9 @@ class Rpc:
                 raise RangeRefused(f"HTTP {status}") from None
             raise Transient(f"HTTP {status}") from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-            # urllib3's errors come from reading the body; ValueError (orjson's too): unparsable
-            raise Transient(f"{type(exc).__name__}: {str(exc)[:120]}") from None
+            # urllib3's errors come from reading the body; ValueError (orjson's too): unparsable.
+            # Their text may quote the URL, API key and all.
+            raise Transient(f"{type(exc).__name__}: {redact(str(exc), getattr(self, '_url', ''))[:120]}") from None
 
     def _once(self, method: str, params: list) -> Any:
         response = self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})

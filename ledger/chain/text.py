@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 
 REPLACEMENT = "\ufffd"
+# In decoded event arguments (the mirror's and the audit's): the names of those whose text
+# was replaced. No Solidity name can start with `@`, so it never meets an argument's name.
+NOT_UTF8 = "@notUtf8"
 
 # C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides and isolates;
 # the line and paragraph separators

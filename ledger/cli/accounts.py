@@ -24,6 +24,7 @@ def _password(confirm: bool) -> str:
 def account_new(ctx, label):
     """Create a new key LABEL, encrypted with a password (prompt, or WAICO_PASSWORD) at the
     standard scrypt cost (unlocking takes about a second; the demo's keys use a light one).
+    LABEL is 1 to 64 characters without / or \\; the key file is readable by you only.
 
     \b
     Example:
@@ -40,26 +41,19 @@ def account_new(ctx, label):
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @click.option("--label", help="Name for the key [default: the file's name].")
 def account_import(ctx, source, label):
-    """Import a keystore v3 file (from geth, brownie or a wallet export) as it is.
+    """Import a keystore v3 file (from geth, brownie or a wallet export) as it is (a copy readable
+    by you only, never over an existing key).
 
     \b
     Example:
       waico account import ~/.brownie/accounts/secretariat.json
     """
-    import shutil
     from pathlib import Path
 
-    from ledger.app.keys import read_keyfile
-    from ledger.errors import ConfigError
+    from ledger.app.keys import import_key
 
-    key = read_keyfile(Path(source))
-    target = ctx.config.keys_dir / f"{label or key.path.stem}.json"
-    if target.exists():
-        raise ConfigError(f"a key named {target.stem!r} already exists")
-    ctx.config.keys_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(key.path, target)
-    target.chmod(0o600)
-    ctx.emit({"label": target.stem, "address": key.address, "path": str(target)}, f"{target.stem}: {key.address}")
+    key = import_key(ctx.config.keys_dir, Path(source), label)
+    ctx.emit({"label": key.label, "address": key.address, "path": str(key.path)}, f"{key.label}: {key.address}")
 
 
 @command(account, "list")

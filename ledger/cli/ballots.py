@@ -20,18 +20,24 @@ def ballot():
     """
 
 
-def _proposal_arg(ctx, value: str) -> int:
-    from .proposals import resolve_proposal_id
-
-    return resolve_proposal_id(ctx, value)
-
-
-def _make_ballot(ctx, proposal, support, voter, reason):
+def _make_ballot(ctx, proposal, support, voter, reason, offline: bool = False):
+    """The ballot, and the proposal it is for: read from the chain and checked against its id
+    (None for a full id --offline)."""
     from ledger.org.ballots import Ballot, Support
 
+    from .proposals import resolve_proposal
+
+    p = None if offline and proposal.isdigit() and int(proposal) > 10**6 else resolve_proposal(ctx, proposal)
     return Ballot(chain_id=ctx.manifest.chain_id, governor=ctx.manifest.contracts["WaicoGovernor"].address,
-                  proposal_id=_proposal_arg(ctx, proposal), support=Support.parse(support), voter=voter,
-                  reason=reason)
+                  proposal_id=p.id if p else int(proposal), support=Support.parse(support), voter=voter,
+                  reason=reason), p
+
+
+def _named(p, proposal_id: int) -> str:
+    """A proposal as a member must see it before signing: its title and its full id."""
+    from ledger.chain.text import printable
+
+    return f"“{printable(p.title)}” (id {p.id})" if p else f"{proposal_id} (not read from the chain: --offline)"
 
 
 support_option = click.option("--support", required=True, type=click.Choice(["for", "against", "abstain"],
@@ -61,7 +67,8 @@ def typed_data(ctx, proposal, support, reason, voter):
     from ledger.app.keys import find_key
 
     address = voter if voter.startswith("0x") else find_key(ctx.config.keys_dir, voter).address
-    b = _make_ballot(ctx, proposal, support, Web3.to_checksum_address(address), reason)
+    b, p = _make_ballot(ctx, proposal, support, Web3.to_checksum_address(address), reason)
+    progress(f"a ballot ({b.support.name}) on proposal {_named(p, b.proposal_id)}")
     click.echo(json.dumps(b.typed_data(), indent=1))
 
 
@@ -71,10 +78,13 @@ def typed_data(ctx, proposal, support, reason, voter):
 @reason_option
 @click.option("--key", "key_name", required=True, metavar="NAME|ADDRESS|FILE", help="The member's keystore.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Ballot file to write [default: WORKDIR/ballots/<proposal>-<voter>.json].")
+              help="Ballot file to write, a new one [default: WORKDIR/ballots/<proposal id>-<voter>.json].")
 @click.option("--offline", is_flag=True, help="Do not check the proposal and membership on chain first.")
 def sign(ctx, proposal, support, reason, key_name, out, offline):
-    """Sign a ballot with a local keystore and write a ballot file.
+    """Sign a ballot with a local keystore and write a ballot file (a new one: never over another).
+
+    It prints the proposal's title and full id: a proposal's number is the node's to give, its
+    id is what the ballot is for (its title is checked against it).
 
     \b
     Example:
@@ -88,14 +98,15 @@ def sign(ctx, proposal, support, reason, key_name, out, offline):
 
     private_key = unlock_key(ctx, key_name)
     voter = Account.from_key(private_key).address
-    b = _make_ballot(ctx, proposal, support, voter, reason)
+    b, p = _make_ballot(ctx, proposal, support, voter, reason, offline)
     if not offline:
         require_can_vote(ctx.contract("WaicoGovernor"), ctx.contract("Membership"), b.proposal_id, voter)
     signed = sign_ballot(b, private_key)
-    path = out or ctx.config.workdir / "ballots" / f"{str(b.proposal_id)[:10]}-{voter}.json"
+    path = out or ctx.config.workdir / "ballots" / f"{b.proposal_id}-{voter}.json"  # the full id: no two collide
     signed.save(path)
-    ctx.emit({"file": str(path), "voter": voter, "proposalId": str(b.proposal_id), "support": b.support.name},
-             f"signed: {b.support.name} on proposal {b.proposal_id} by {voter}\nwritten to {path}")
+    ctx.emit({"file": str(path), "voter": voter, "proposalId": str(b.proposal_id), "title": p.title if p else None,
+              "support": b.support.name},
+             f"signed: {b.support.name} on proposal {_named(p, b.proposal_id)} by {voter}\nwritten to {path}")
 
 
 def _load_all(ctx, files, online: bool, for_relay: bool = False):
@@ -104,7 +115,8 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
 
     Online, `info` has the voter's weight at the snapshot, the proposal's state and whether the
     member's vote is on record. For relaying, a closed proposal or a recorded vote is a problem;
-    for verifying, only a bad shape, domain or signature, or a voter without a vote, is.
+    for verifying, only a bad shape, domain or signature, or a voter without a vote, is. `info`
+    also says how the signature was checked: "ecdsa" here, or "erc1271" on the node's word.
     """
     from ledger.errors import LedgerError, NotAMember
     from ledger.org import ballots
@@ -117,19 +129,19 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
     for f in files:
         try:
             signed = ballots.load(Path(f))
-            check_ballot(signed, ctx.manifest if online else _offline_manifest(ctx), w3, f)
+            how = check_ballot(signed, ctx.manifest if online else _offline_manifest(ctx), w3, f)
             key = (signed.ballot.proposal_id, signed.ballot.voter)
             if key in seen:
                 raise LedgerError(f"{f}: a second ballot of {signed.ballot.voter} on the same proposal")
             seen.add(key)
-            info = {}
+            info = {"signature": how, "signatureDependsOnNode": how == "erc1271"}
             if for_relay:
                 info["weight"] = require_can_vote(governor, membership, *key, source=f, open_now=True)
             elif online:
                 e = eligibility(governor, membership, *key)
                 if e.weight == 0:
                     raise NotAMember(f"{f}: {key[1]} had no vote at the proposal's snapshot")
-                info = {"weight": e.weight, "proposal": e.state.name, "counted": e.already_voted}
+                info |= {"weight": e.weight, "proposal": e.state.name, "counted": e.already_voted}
             good.append((f, signed, info))
         except LedgerError as exc:
             problems.append(str(exc))
@@ -151,6 +163,10 @@ def verify(ctx, files, offline):
     voter had a vote at the proposal's snapshot; say whether each vote is on record (counted).
     Exit 1 if any file fails.
 
+    A signature of the voter's own key is checked here, in the form the governor takes (v of 27
+    or 28, a low s). A contract wallet's (ERC-1271) can only be asked of the node: its line says
+    it was accepted on the node's word. Files over 64 KB or not strict JSON are refused.
+
     \b
     Example:
       waico ballot verify ballots/*.json
@@ -163,10 +179,12 @@ def verify(ctx, files, offline):
               for f, s, info in good] + [{"problem": p, "ok": False} for p in problems]
 
     def describe(info):
-        if not info:
-            return ""
+        wallet = "contract wallet: its signature accepted on the node's word; " \
+            if info["signatureDependsOnNode"] else ""
+        if "weight" not in info:
+            return f" ({wallet[:-2]})" if wallet else ""
         voted = "vote on record" if info["counted"] else "not yet counted"
-        return f" (weight {info['weight']}; proposal {info['proposal']}; {voted})"
+        return f" ({wallet}weight {info['weight']}; proposal {info['proposal']}; {voted})"
 
     lines = [f"ok   {f}: {s.ballot.support.name} by {s.ballot.voter}{describe(info)}"
              for f, s, info in good] + [f"FAIL {p}" for p in problems]

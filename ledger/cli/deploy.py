@@ -17,7 +17,7 @@ def deploy(ctx, key_name, dev_account, verifiers):
     Example (a local anvil on port 8545):
       waico deploy --rpc http://127.0.0.1:8545 --dev-account 0
     """
-    from ledger.app.config import write_settings
+    from ledger.app.config import URL_NOT_REMEMBERED, write_settings
     from ledger.org.deploy import Parameters
     from ledger.org.deploy import deploy as run_deploy
 
@@ -25,7 +25,8 @@ def deploy(ctx, key_name, dev_account, verifiers):
     progress(f"deploying from {signer.address} on chain {signer.chain_id}")
     manifest = run_deploy(ctx.w3, signer, Parameters(verifiers=tuple(verifiers)))
     manifest.save(ctx.config.deployment)
-    write_settings(ctx.config.workdir, rpc_url=ctx.config.rpc_url)
+    if write_settings(ctx.config.workdir, rpc_url=ctx.config.rpc_url):
+        progress(URL_NOT_REMEMBERED)
     ctx.emit(
         {"deployment": str(ctx.config.deployment), "chainId": manifest.chain_id,
          "contracts": {n: c.address for n, c in manifest.contracts.items()}},

@@ -15,29 +15,27 @@ def _governor(ctx):
     return ctx.contract("WaicoGovernor"), ctx.manifest.contracts["WaicoGovernor"].block
 
 
-def resolve_proposal_id(ctx, value: str) -> int:
-    """A full proposal id, or its 1-based number in `waico proposal list`."""
+def resolve_proposal(ctx, value: str):
+    """The proposal a number from `waico proposal list` or a full id names, read (and checked
+    against its id) from the chain."""
     from ledger.errors import ConfigError
-    from ledger.org.governance import read_proposals
+    from ledger.org.governance import read_proposal, read_proposals
 
     try:
         number = int(value)
     except ValueError:
         raise ConfigError(f"a proposal is a number or an id, not {value!r}") from None
-    if number > 10**6:
-        return number
     governor, block = _governor(ctx)
+    if number > 10**6:
+        return read_proposal(governor, block, number)
     proposals = read_proposals(governor, block)
     if not 1 <= number <= len(proposals):
         raise ConfigError(f"there are {len(proposals)} proposals; no number {number}")
-    return proposals[number - 1].id
+    return proposals[number - 1]
 
 
 def _load(ctx, value):
-    from ledger.org.governance import read_proposal
-
-    governor, block = _governor(ctx)
-    return governor, read_proposal(governor, block, resolve_proposal_id(ctx, value))
+    return _governor(ctx)[0], resolve_proposal(ctx, value)
 
 
 @command(proposal, "list")
@@ -68,6 +66,8 @@ def proposal_show(ctx, proposal):
     lines = [f"proposal {p.id}", f"title     {p.title}", f"track     {p.track.name}", f"state     {p.state.name}",
              f"proposer  {p.proposer}", f"voting    blocks {p.snapshot} .. {p.deadline}",
              f"tally     for {p.for_}  against {p.against}  abstain {p.abstain}", "actions"]
+    if p.description_not_utf8:
+        lines.insert(2, "note      the description is not valid UTF-8: shown with U+FFFD replacement characters")
     lines += [f"  {a.target}  0x{a.calldata.hex()[:8]}…  value {a.value}" for a in p.actions]
     ctx.emit(p.to_json(), "\n".join(lines))
 

@@ -7,7 +7,8 @@ def key_options(fn):
     fn = click.option("--dev-account", type=int, metavar="N",
                       help="Use anvil's well-known dev account N (local chains only).")(fn)
     fn = click.option("--key", "key_name", metavar="NAME|ADDRESS|FILE",
-                      help="Keystore to sign with (a label or address in WORKDIR/keys, or a file).")(fn)
+                      help="Keystore to sign with (a label or address in WORKDIR/keys, or a file). A transaction "
+                           "bids at most WAICO_MAX_FEE_GWEI per gas [default: 100].")(fn)
     return fn
 
 
@@ -17,12 +18,16 @@ def unlock_signer(ctx, key_name: str | None, dev_account: int | None):
     from ledger.chain.transactions import Signer
     from ledger.errors import ConfigError
 
-    decoder = ctx.manifest.error_decoder() if ctx.config.deployment.exists() else None
+    # the deployment's chain id, never the node's word at signing time (none yet: deploying)
+    deployed = ctx.config.deployment.exists()
+    decoder, chain_id = (ctx.manifest.error_decoder(), ctx.manifest.chain_id) if deployed else (None, None)
     if dev_account is not None:
-        return Signer(ctx.w3, dev_private_key(dev_account), decoder)
-    if not key_name:
+        key = dev_private_key(dev_account)
+    elif not key_name:
         raise ConfigError("say which key signs: --key NAME (see `waico account list`) or --dev-account N")
-    return Signer(ctx.w3, unlock_key(ctx, key_name), decoder)
+    else:
+        key = unlock_key(ctx, key_name)
+    return Signer(ctx.w3, key, decoder, chain_id=chain_id, max_fee=ctx.config.max_fee)
 
 
 def unlock_key(ctx, key_name: str) -> bytes:

@@ -5,6 +5,11 @@ ints as ints, bools as bools, addresses as lowercase hex, bytes as 0x-hex, strin
 str, arrays and tuples as lists. Indexed arguments of dynamic type (string, bytes, arrays,
 tuples) are only a hash on the chain; they are kept as that 0x-hex topic.
 
+Strings are anyone's bytes (a proposal's description, a ballot's reason): what is not UTF-8
+is decoded with U+FFFD replacement characters (`ledger.chain.text.decode_text`), never
+dropped, and the arguments say so: `"@notUtf8": ["description"]` lists those whose text was
+replaced (no Solidity name can start with `@`). The log's data keeps the exact bytes.
+
 The common ABI shapes (static elementary types, string, bytes, fixed arrays of static
 elementary types) are read by hand, with a reader per argument built once per event, a few
 times faster than eth-abi; anything else, or data a hand reader rejects, goes through eth-abi.
@@ -21,8 +26,8 @@ from eth_abi import decode as abi_decode
 from eth_abi.grammar import BasicType, TupleType, parse
 
 from ledger.chain import abi
-from ledger.chain.abi import canonical_type
-
+from ledger.chain.abi import canonical_type, strings_as_bytes
+from ledger.chain.text import NOT_UTF8, decode_text
 
 
 @dataclass(slots=True)
@@ -46,6 +51,21 @@ class Event:
 
 # --- type handling -----------------------------------------------------------------------
 
+class _Replaced(str):
+    """Text decoded with replacement characters (its bytes were not UTF-8)."""
+
+
+def _text(raw: bytes) -> str:
+    text, replaced = decode_text(raw)
+    return _Replaced(text) if replaced else text
+
+
+def _was_replaced(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_was_replaced(v) for v in value)
+    return isinstance(value, _Replaced)
+
+
 def _is_wide_int(t: BasicType) -> bool:
     """Integers that do not fit SQLite's (and JSON readers') 64-bit signed range."""
     bits = t.sub or 256
@@ -62,6 +82,8 @@ def _python(t) -> Callable[[Any], Any] | None:
         return lambda v: [p(x) if p else x for p, x in zip(parts, v)]
     if t.base == "bytes":
         return lambda v: "0x" + v.hex()
+    if t.base == "string":  # eth-abi reads it as bytes (strings_as_bytes)
+        return _text
     return None
 
 
@@ -168,7 +190,7 @@ def _reader(t, at: int) -> Callable[[bytes], Any]:
         size = int(t.sub)
         return lambda data: "0x" + data[at:at + size].hex()
 
-    def dynamic(data: bytes) -> str:  # string or bytes: an offset word, a length word, the bytes
+    def dynamic(data: bytes) -> bytes:  # string or bytes: an offset word, a length word, the bytes
         offset = int.from_bytes(data[at:end], "big")
         if offset + 32 > len(data):
             raise ValueError("no length word")
@@ -176,9 +198,19 @@ def _reader(t, at: int) -> Callable[[bytes], Any]:
         value = data[offset + 32:offset + 32 + size]
         if len(value) != size:
             raise ValueError("short dynamic value")
-        return value.decode("utf-8") if t.base == "string" else "0x" + value.hex()
+        return value
 
-    return dynamic
+    if t.base != "string":
+        return lambda data: "0x" + dynamic(data).hex()
+
+    def text(data: bytes) -> str:
+        value = dynamic(data)
+        try:  # decode_text's rule, inlined: this runs for every vote's reason
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return _text(value)
+
+    return text
 
 
 @dataclass
@@ -197,10 +229,11 @@ class EventDecoder:
     json_text: list[tuple[str, str, Callable[[Any], str]]]  # (name, '"name":', encoder), sorted by name
     types: dict[str, tuple[Any, bool]] = field(default_factory=dict)  # name -> (parsed type, indexed)
     head: int = 0  # bytes of data the hand-read arguments' head words take
+    texts: list[int] = field(default_factory=list)  # places in `values` of data arguments holding strings
 
     @classmethod
     def from_abi(cls, contract: str, item: dict) -> "EventDecoder":
-        indexed, names, types, python, readers, text, parsed = [], [], [], [], [], {}, {}
+        indexed, names, types, python, readers, text, parsed, texts = [], [], [], [], [], {}, {}, []
         offset = 0
         for position, arg in enumerate(item["inputs"]):
             name = arg.get("name") or f"arg{position}"
@@ -214,7 +247,9 @@ class EventDecoder:
             else:
                 dynamic_indexed = False
                 names.append(name)
-                types.append(type_str)
+                types.append(strings_as_bytes(type_str))
+                if types[-1] != type_str:
+                    texts.append(len(names) - 1)
                 python.append(_python(t))
                 words = _head_words(t)
                 if readers is not None:
@@ -226,7 +261,8 @@ class EventDecoder:
             else:
                 text[name] = _json_text(t, conv)
         json_text = [(n, encode_basestring(n) + ":", text[n]) for n in sorted(text)]
-        return cls(contract, item["name"], indexed, names, types, python, readers, json_text, parsed, offset)
+        return cls(contract, item["name"], indexed, names, types, python, readers, json_text, parsed, offset,
+                   [len(indexed) + i for i in texts])
 
     def __post_init__(self) -> None:
         # the arguments in the order of `values`: the indexed ones, then the data's
@@ -250,18 +286,43 @@ class EventDecoder:
             out += [p(v) if p else v for p, v in zip(self.data_python, abi_decode(self.data_types, data))]
         return out
 
+    def _replaced(self, values: list[Any]) -> list[str] | None:
+        """The names of the arguments whose text was not UTF-8 (checked only where strings are)."""
+        for i in self.texts:
+            value = values[i]
+            if value.__class__ is _Replaced or value.__class__ is list and _was_replaced(value):
+                return [self.names[j] for j in self.texts if _was_replaced(values[j])]
+        return None
+
     def args(self, topics: list[str], data: bytes) -> dict[str, Any]:
-        return dict(zip(self.names, self.values(topics, data)))
+        values = self.values(topics, data)
+        args = dict(zip(self.names, values))
+        if replaced := self._replaced(values):
+            args[NOT_UTF8] = replaced
+        return args
 
     def args_and_json(self, topics: list[str], data: bytes) -> tuple[dict[str, Any], str]:
         """The arguments and their canonical JSON."""
         values = self.values(topics, data)
-        text = "{" + ",".join([key + encode(values[i]) for i, key, encode in self._json_fields]) + "}"
-        return dict(zip(self.names, values)), text
+        fields = [key + encode(values[i]) for i, key, encode in self._json_fields]
+        args = dict(zip(self.names, values))
+        if replaced := self._replaced(values):
+            args[NOT_UTF8] = replaced
+            fields = self._with_mark(fields, replaced)
+        return args, "{" + ",".join(fields) + "}"
+
+    def _with_mark(self, fields: list[str], replaced: list[str]) -> list[str]:
+        """The JSON fields (in name order) with the mark put in its sorted place."""
+        names = [name for name, _, _ in self.json_text] + [NOT_UTF8]
+        fields = fields + [encode_basestring(NOT_UTF8) + ":" + _COMPACT(replaced)]
+        return [f for _, f in sorted(zip(names, fields))]
 
     def to_json(self, args: dict[str, Any]) -> str:
         """Canonical JSON: sorted keys, no spaces, UTF-8 text, wide integers as strings."""
-        return "{" + ",".join([key + encode(args[name]) for name, key, encode in self.json_text]) + "}"
+        fields = [key + encode(args[name]) for name, key, encode in self.json_text]
+        if NOT_UTF8 in args:
+            fields = self._with_mark(fields, args[NOT_UTF8])
+        return "{" + ",".join(fields) + "}"
 
 
 def topic0(item: dict) -> str:

@@ -13,6 +13,14 @@ follows), the reason's UTF-8 length (2 bytes) and bytes, then the signature: 64 
 compact form of a 65-byte ECDSA signature) or, with bit 7, its length (2 bytes) and its bytes
 (a contract wallet's ERC-1271 signature). About 130 bytes for a ballot with a 40-character
 reason, against ~420 ABI-encoded; what members sign is the same EIP-712 ballot.
+
+Ballot files come from members and strangers: a file is read up to `MAX_FILE` bytes, parsed as
+strict JSON (no NaN or Infinity; nesting too deep is refused, not a crash), and every field is
+checked for its shape, type and range before use, so a crafted file is that file's one-line
+`BallotInvalid`, never a run's traceback. A signature is judged as the governor judges it: a
+65-byte ECDSA signature needs a low s and v of 27 or 28 (OpenZeppelin's ECDSA); anything else
+the voter's key did not make is for a contract wallet to accept (ERC-1271), which only the
+node can tell.
 """
 
 from __future__ import annotations
@@ -21,14 +29,19 @@ import json
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from web3 import Web3
 
+from ledger import files
 from ledger.errors import BallotInvalid
 
+# The largest ballot file read: a ballot with a 1,000-character reason is under 3 KB, a
+# contract wallet's signature a few hundred bytes more.
+MAX_FILE = 64 * 1024
 DOMAIN_NAME = "WAICO Governor"
 DOMAIN_VERSION = "1"
 PRIMARY_TYPE = "MemberBallot"
@@ -93,35 +106,76 @@ class Ballot:
         return keccak(b"\x19\x01" + signable.header + signable.body)
 
     @classmethod
-    def from_typed_data(cls, data: dict) -> "Ballot":
-        """Parse and check a typed-data payload: exactly our types, primary type and domain."""
+    def from_typed_data(cls, data: Any) -> "Ballot":
+        """Parse and check a typed-data payload: exactly our types, primary type and domain, and
+        every value of its type and range."""
+        data = _object(data, "the typed data")
+        if data.get("primaryType") != PRIMARY_TYPE:
+            raise BallotInvalid(f"not a ballot: primaryType is {_shown(data.get('primaryType'))}")
+        types = _object(data.get("types"), "types")
+        if types.get(PRIMARY_TYPE) != BALLOT_FIELDS or types.get("EIP712Domain") != DOMAIN_FIELDS:
+            raise BallotInvalid("the typed data does not have the MemberBallot type of WAICO Governor")
+        domain, message = _object(data.get("domain"), "domain"), _object(data.get("message"), "message")
+        if domain.get("name") != DOMAIN_NAME or domain.get("version") != DOMAIN_VERSION:
+            raise BallotInvalid(f"the ballot is for {_shown(domain.get('name'))} v{_shown(domain.get('version'))}, "
+                                "not WAICO Governor")
+        support = _uint(message.get("support"), "support", 8)
+        if support not in (0, 1, 2):
+            raise BallotInvalid(f"support must be 0, 1 or 2, not {support}")
+        return cls(
+            chain_id=_uint(domain.get("chainId"), "chainId", 256),
+            governor=_address(domain.get("verifyingContract"), "verifyingContract"),
+            proposal_id=_uint(message.get("proposalId"), "proposalId", 256),
+            support=Support(support),
+            voter=_address(message.get("voter"), "voter"),
+            reason=_reason(message.get("reason", "")),
+        )
+
+
+def _shown(value: Any) -> str:
+    """A value from a file, for a one-line message: quoted, escaped, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _object(value: Any, name: str) -> dict:
+    if not isinstance(value, dict):
+        raise BallotInvalid(f"malformed ballot: {name} must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def _uint(value: Any, name: str, bits: int) -> int:
+    """An unsigned integer as wallets write it: a JSON integer, or a decimal or 0x-hex string."""
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and 0 < len(value) <= 80:
         try:
-            if data["primaryType"] != PRIMARY_TYPE:
-                raise BallotInvalid(f"not a ballot: primaryType is {data['primaryType']!r}")
-            types = data["types"]
-            if types.get(PRIMARY_TYPE) != BALLOT_FIELDS or types.get("EIP712Domain") != DOMAIN_FIELDS:
-                raise BallotInvalid("the typed data does not have the MemberBallot type of WAICO Governor")
-            domain, message = data["domain"], data["message"]
-            if domain["name"] != DOMAIN_NAME or domain["version"] != DOMAIN_VERSION:
-                raise BallotInvalid(f"the ballot is for {domain['name']!r} v{domain['version']}, not WAICO Governor")
-            support = int(message["support"])
-            if support not in (0, 1, 2):
-                raise BallotInvalid(f"support must be 0, 1 or 2, not {support}")
-            reason = message.get("reason", "")
-            if not isinstance(reason, str):
-                raise BallotInvalid("reason must be a string")
-            return cls(
-                chain_id=int(domain["chainId"]),
-                governor=Web3.to_checksum_address(domain["verifyingContract"]),
-                proposal_id=int(message["proposalId"]),
-                support=Support(support),
-                voter=Web3.to_checksum_address(message["voter"]),
-                reason=reason,
-            )
-        except BallotInvalid:
-            raise
-        except (KeyError, TypeError, ValueError) as exc:
-            raise BallotInvalid(f"malformed ballot typed data ({type(exc).__name__}: {exc})") from None
+            number = int(value, 16) if value.lower().startswith("0x") else int(value, 10)
+        except ValueError:
+            number = None
+    if number is None or not 0 <= number < 2**bits:
+        raise BallotInvalid(f"malformed ballot: {name} must be a uint{bits}, not {_shown(value)}")
+    return number
+
+
+def _address(value: Any, name: str) -> str:
+    if not (isinstance(value, str) and len(value) == 42 and value[:2] in ("0x", "0X")
+            and all(c in "0123456789abcdefABCDEF" for c in value[2:])):
+        raise BallotInvalid(f"malformed ballot: {name} must be a 0x address, not {_shown(value)}")
+    return Web3.to_checksum_address(value)
+
+
+def _reason(value: Any) -> str:
+    if not isinstance(value, str):
+        raise BallotInvalid("reason must be a string")
+    try:
+        size = len(value.encode())
+    except UnicodeEncodeError:  # a lone surrogate (\ud800) in the JSON
+        raise BallotInvalid("malformed ballot: the reason is not valid Unicode text") from None
+    if size > 0xFFFF:
+        raise BallotInvalid("malformed ballot: the reason is longer than 65,535 bytes")
+    return value
 
 
 def _for_eth_account(typed: dict) -> dict:
@@ -138,18 +192,26 @@ class SignedBallot:
     def to_json(self) -> dict:
         return {"typedData": self.ballot.typed_data(), "signature": "0x" + self.signature.hex()}
 
-    def save(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), indent=1))
-        return path
+    def save(self, path: Path, replace: bool = False) -> Path:
+        """Write the ballot file: a new file (BallotInvalid if one is there, a symlink included),
+        or with `replace` over the old one, atomically; never through a symlink."""
+        text = json.dumps(self.to_json(), indent=1)
+        if replace:
+            return files.replace(path, text)
+        try:
+            return files.create(path, text)
+        except FileExistsError:
+            raise BallotInvalid(f"{path} exists already: not overwriting it (delete it to sign again, "
+                                "or write elsewhere with --out)") from None
 
     def recovered_signer(self) -> str | None:
-        """The EOA that made the signature, or None if it is not a 65-byte ECDSA signature."""
-        if len(self.signature) != 65:
+        """The EOA that made the signature (65-byte ECDSA, or its 64-byte EIP-2098 form), or
+        None if it is no ECDSA signature. Whether the governor takes its form: `ecdsa_form`."""
+        if len(self.signature) not in (64, 65):
             return None
         try:
-            return Account._recover_hash(self.ballot.digest(), signature=self.signature)
-        except Exception:
+            return Account._recover_hash(self.ballot.digest(), signature=expand_signature(self.signature))
+        except Exception:  # eth-keys' errors for an unrecoverable signature share no base class
             return None
 
     def as_tuple(self) -> tuple:
@@ -247,28 +309,51 @@ def sign(ballot: Ballot, private_key: bytes | str) -> SignedBallot:
     return SignedBallot(ballot, bytes(signed.signature))
 
 
-def parse(data: dict, source: str = "ballot") -> SignedBallot:
+def parse(data: Any, source: str = "ballot") -> SignedBallot:
     """A ballot file's JSON, checked for shape (not yet for signature or domain)."""
     if not isinstance(data, dict) or "typedData" not in data or "signature" not in data:
         raise BallotInvalid(f"{source}: a ballot file needs `typedData` and `signature`")
     ballot = Ballot.from_typed_data(data["typedData"])
     sig = data["signature"]
+    if not isinstance(sig, str) or len(sig) > 2 * MAX_FILE:
+        raise BallotInvalid(f"{source}: the signature is not 0x-hex")
     try:
         signature = bytes.fromhex(sig.removeprefix("0x"))
-    except (AttributeError, ValueError):
+    except ValueError:
         raise BallotInvalid(f"{source}: the signature is not 0x-hex") from None
     if not signature:
         raise BallotInvalid(f"{source}: the signature is empty")
     return SignedBallot(ballot, signature)
 
 
-def load(path: Path) -> SignedBallot:
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_json(raw: bytes, source: str) -> Any:
+    """Strict JSON from a ballot file's bytes: no NaN or Infinity, no nesting that would exhaust
+    the parser's stack; each failure a BallotInvalid naming the file."""
     try:
-        data = json.loads(Path(path).read_text())
+        return json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise BallotInvalid(f"{source}: not a ballot file (JSON nested too deeply)") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        raise BallotInvalid(f"{source}: not JSON ({str(exc)[:120]})") from None
+
+
+def load(path: Path) -> SignedBallot:
+    """A ballot file, read up to `MAX_FILE` bytes and checked for shape (BallotInvalid, naming
+    the file, for anything wrong with it)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE + 1)
     except FileNotFoundError:
         raise BallotInvalid(f"{path}: no such ballot file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BallotInvalid(f"{path}: not JSON ({exc})") from None
+    except OSError as exc:
+        raise BallotInvalid(f"{path}: cannot read it ({exc.strerror})") from None
+    if len(raw) > MAX_FILE:
+        raise BallotInvalid(f"{path}: larger than {MAX_FILE // 1024} KB: not a ballot file")
+    data = read_json(raw, str(path))
     try:
         return parse(data, str(path))
     except BallotInvalid as exc:
@@ -284,22 +369,49 @@ def check_domain(signed: SignedBallot, chain_id: int, governor: str, source: str
         raise BallotInvalid(f"{source}: the ballot is for governor {b.governor}, this deployment's is {governor}")
 
 
-def check_signature(signed: SignedBallot, w3: Web3 | None = None, source: str = "ballot") -> str:
-    """Check the signature offline for an EOA; for a contract wallet, ask it (ERC-1271) via `w3`.
+def ecdsa_form(signature: bytes) -> str | None:
+    """Why the governor would refuse this ECDSA signature's form, or None: OpenZeppelin's ECDSA
+    takes v of 27 or 28 only and s in the lower half of the curve order (the other, malleable
+    form of the same signature is refused), as does the packed batch's compact form."""
+    signature = expand_signature(signature)
+    if len(signature) != 65:
+        return None
+    v, s = signature[64], int.from_bytes(signature[32:64], "big")
+    if v not in (27, 28):
+        return f"its v is {v}, and the governor takes 27 or 28 (a wallet that writes 0 or 1: add 27 to the last byte)"
+    if s > SECP256K1_HALF_N:
+        return "its s is in the upper half of the curve order (the malleable form), which the governor refuses"
+    return None
 
-    Returns how it was verified: "ecdsa" or "erc1271".
+
+def check_signature(signed: SignedBallot, w3: Web3 | None = None, source: str = "ballot") -> str:
+    """Check the signature as the governor will: the voter's own key (offline), or for a voter
+    with code a contract wallet's ERC-1271 answer, which only the node gives (`w3`).
+
+    Returns how it was verified: "ecdsa" (checked here) or "erc1271" (the node's word: both the
+    account's code and the wallet's answer come from it).
     """
     b = signed.ballot
+    problem = None
     if signed.recovered_signer() == b.voter:
-        return "ecdsa"
-    if w3 is not None and w3.eth.get_code(b.voter):
+        problem = ecdsa_form(signed.signature)
+        if problem is None:
+            return "ecdsa"
+    if w3 is not None and w3.eth.get_code(b.voter):  # the governor asks a wallet only if it has code
         wallet = w3.eth.contract(address=b.voter, abi=ERC1271_ABI)
         try:
             magic = wallet.functions.isValidSignature(signed.ballot.digest(), signed.signature).call()
-        except Exception:
+        except Exception:  # a wallet that reverts, or answers garbage: it does not accept
             magic = b""
         if bytes(magic) == ERC1271_MAGIC:
             return "erc1271"
+        raise BallotInvalid(f"{source}: the voter {b.voter} is a contract wallet (says the node) that does not "
+                            "accept this signature: forged or tampered")
+    if problem is not None:
+        raise BallotInvalid(f"{source}: the voter's signature will not count: {problem}")
+    if w3 is None:
+        raise BallotInvalid(f"{source}: the signature is not the voter's key's ({b.voter}): forged or tampered, or "
+                            "a contract wallet's, which only a node can check (verify without --offline)")
     raise BallotInvalid(f"{source}: the signature is not the voter's ({b.voter}): forged or tampered")
 
 

@@ -91,7 +91,7 @@ ORDINARY = {
 
 def deploy(w3: Web3, signer: Signer, params: Parameters = Parameters()) -> Manifest:
     """Deploy and wire the contracts with the deployer still admin; return the manifest."""
-    manifest = Manifest(chain_id=w3.eth.chain_id, deployer=signer.address)
+    manifest = Manifest(chain_id=signer.chain_id, deployer=signer.address)
     me = signer.address
 
     def put(name: str, *args, libraries: dict[str, str] | None = None) -> str:

@@ -1,15 +1,31 @@
-"""Proposals and their lifecycle on the WAICO Governor; relaying signed ballots in batches."""
+"""Proposals and their lifecycle on the WAICO Governor; relaying signed ballots in batches.
+
+Proposals are read from their `ProposalCreated` logs, which the node could forge or reorder:
+each log must hash to its proposal id (OpenZeppelin's `hashProposal`: targets, values,
+calldatas and the description's bytes; the track is the description's `#track=` suffix, so it
+is bound too), so a harmless title cannot front another proposal's actions. Proposals are
+numbered by their place in the chain (block, log index), as the node states it: a number is
+the node's to give, the id is what a ballot is for. A description is anyone's bytes: its text
+is decoded with U+FFFD where it is not UTF-8 (and says so), while queue and execute hash its
+exact bytes, as the contract does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
 
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
 from eth_utils import keccak
 from web3.exceptions import ContractLogicError
+from web3 import Web3
 from web3.logs import DISCARD as _DISCARD
 
+from ledger.chain import abi
+from ledger.chain.text import decode_text
 from ledger.chain.transactions import Signer
+from ledger.errors import ChainUnavailable, ConfigError
 
 from .ballots import SignedBallot, pack_batch
 
@@ -25,8 +41,6 @@ class Track(IntEnum):
         for track in cls:
             if track.name.lower() == key:
                 return track
-        from ledger.errors import ConfigError
-
         raise ConfigError(f"unknown track {text!r}: ordinary, rapid-response or constitutional")
 
 
@@ -62,13 +76,19 @@ class Proposal:
     states_for: int
     states_against: int
     quorum: int
-    description: str
+    description: str  # its text (U+FFFD where its bytes are not UTF-8)
     actions: tuple[Action, ...]
     block: int
+    description_bytes: bytes = b""  # exactly as proposed: what the proposal id hashes
 
     @property
     def title(self) -> str:
         return self.description.strip().splitlines()[0].lstrip("# ") if self.description.strip() else ""
+
+    @property
+    def description_not_utf8(self) -> bool:
+        """Whether the description's bytes are not UTF-8 (its text has replacement characters)."""
+        return decode_text(self.description_bytes)[1]
 
     def to_json(self) -> dict:
         return {
@@ -76,7 +96,8 @@ class Proposal:
             "snapshot": self.snapshot, "deadline": self.deadline,
             "votes": {"against": self.against, "for": self.for_, "abstain": self.abstain},
             "states": {"for": self.states_for, "against": self.states_against}, "quorum": self.quorum,
-            "title": self.title, "description": self.description, "block": self.block,
+            "title": self.title, "description": self.description,
+            "descriptionNotUtf8": self.description_not_utf8, "block": self.block,
             "actions": [{"target": a.target, "value": a.value, "calldata": "0x" + a.calldata.hex()}
                         for a in self.actions],
         }
@@ -88,21 +109,46 @@ def short_id(proposal_id: int) -> str:
     return text if len(text) <= 14 else f"{text[:10]}…{text[-4:]}"
 
 
-def description_hash(description: str) -> bytes:
-    return keccak(text=description)
+# GovernorTracks: the description suffixes that name a track (Ordinary has none)
+TRACK_SUFFIXES = {Track.RapidResponse: b"#track=rapid-response", Track.Constitutional: b"#track=constitutional"}
+
+
+def described_track(description: bytes) -> Track:
+    """The track a description names by its suffix, as `GovernorTracks.describedTrack` reads it."""
+    for track, suffix in TRACK_SUFFIXES.items():
+        if description.endswith(suffix):
+            return track
+    return Track.Ordinary
+
+
+def on_track(track: Track, description: str) -> bytes:
+    """The description as `proposeOnTrack` stores it: with the track's suffix unless it has it."""
+    raw = description.encode()
+    if track is not Track.Ordinary and described_track(raw) is not track:
+        raw += b"\n\n" + TRACK_SUFFIXES[track]
+    return raw
+
+
+def proposal_id(actions: list[Action] | tuple[Action, ...], description: bytes) -> int:
+    """OpenZeppelin's `hashProposal`: keccak256(abi.encode(targets, values, calldatas,
+    keccak256(description))) as a uint256."""
+    encoded = abi_encode(["address[]", "uint256[]", "bytes[]", "bytes32"],
+                         [[a.target for a in actions], [a.value for a in actions], [a.calldata for a in actions],
+                          keccak(description)])
+    return int.from_bytes(keccak(encoded), "big")
 
 
 def propose(signer: Signer, governor, track: Track, actions: list[Action], description: str) -> int:
-    """Submit a proposal on `track`; return its id."""
+    """Submit a proposal on `track`; return its id (computed here, and found in the receipt)."""
     args = ([a.target for a in actions], [a.value for a in actions], [a.calldata for a in actions], description)
     receipt = signer.send(governor.functions.proposeOnTrack(int(track), *args), f"proposing on the {track.name} track")
-    return _proposal_id_from(governor, receipt)
-
-
-def _proposal_id_from(governor, receipt) -> int:
-    for event in governor.events.ProposalCreated().process_receipt(receipt, errors=_DISCARD):
-        return event["args"]["proposalId"]
-    raise RuntimeError("no ProposalCreated event in the proposal's receipt")
+    expected = proposal_id(actions, on_track(track, description))
+    for log in receipt["logs"]:
+        if log["address"] == governor.address and log["topics"] and bytes(log["topics"][0]) == _created_topic(governor):
+            if _created(governor, log).id == expected:
+                return expected
+    raise ChainUnavailable(f"the receipt of the proposal's transaction has no ProposalCreated log of proposal "
+                           f"{expected}: the node's answers are wrong")
 
 
 def queue(signer: Signer, governor, proposal: Proposal):
@@ -115,41 +161,86 @@ def execute(signer: Signer, governor, proposal: Proposal):
 
 def _lifecycle_args(p: Proposal):
     return ([a.target for a in p.actions], [a.value for a in p.actions], [a.calldata for a in p.actions],
-            description_hash(p.description))
+            keccak(p.description_bytes))
+
+
+@dataclass(frozen=True)
+class _Created:
+    """A ProposalCreated log, decoded (its description as bytes) and checked against its id."""
+
+    id: int
+    proposer: str
+    actions: tuple[Action, ...]
+    vote_start: int
+    description: bytes
+    block: int
+    log_index: int
+
+
+def _created_item(governor) -> dict:
+    return next(i for i in abi.items(governor.abi, "event") if i["name"] == "ProposalCreated")
+
+
+def _created_topic(governor) -> bytes:
+    return abi.topic(_created_item(governor))
+
+
+def _created(governor, log) -> _Created:
+    """A ProposalCreated log, refused (ChainUnavailable) unless it hashes to its proposal id."""
+    item = _created_item(governor)
+    names = [i["name"] for i in item["inputs"]]
+    try:
+        values = abi_decode([abi.strings_as_bytes(abi.canonical_type(i)) for i in item["inputs"]], bytes(log["data"]))
+    except Exception:  # eth-abi's decoding errors share no base class
+        raise ChainUnavailable(f"a ProposalCreated log in block {log['blockNumber']} does not decode: the node's "
+                               "answers are wrong") from None
+    a = dict(zip(names, values))
+    actions = tuple(Action(Web3.to_checksum_address(t), v, bytes(c))
+                    for t, v, c in zip(a["targets"], a["values"], a["calldatas"]))
+    created = _Created(a["proposalId"], Web3.to_checksum_address(a["proposer"]), actions, a["voteStart"],
+                       bytes(a["description"]), log["blockNumber"], log["logIndex"])
+    if len({len(a["targets"]), len(a["values"]), len(a["calldatas"])}) != 1 or \
+            proposal_id(actions, created.description) != created.id:
+        raise ChainUnavailable(f"the node's ProposalCreated log for proposal {created.id} (block {created.block}) "
+                               "does not hash to that id: its actions or description were altered; not trusting it")
+    return created
 
 
 def read_proposals(governor, from_block: int) -> list[Proposal]:
-    """Every proposal made since `from_block`, with its current state and tally."""
-    events = governor.events.ProposalCreated().get_logs(from_block=from_block)
-    return [_read(governor, e) for e in events]
+    """Every proposal made since `from_block`, in chain order, with its current state and tally
+    (each checked against its id: ChainUnavailable when the node's logs do not hash to it)."""
+    logs = governor.w3.eth.get_logs({"address": governor.address, "fromBlock": from_block, "toBlock": "latest",
+                                     "topics": ["0x" + _created_topic(governor).hex()]})
+    created = sorted((_created(governor, log) for log in logs), key=lambda c: (c.block, c.log_index))
+    if len({c.id for c in created}) != len(created):
+        raise ChainUnavailable("the node answers with one proposal twice: its answers are wrong")
+    return [_read(governor, c) for c in created]
 
 
 def read_proposal(governor, from_block: int, proposal_id: int) -> Proposal:
     for p in read_proposals(governor, from_block):
         if p.id == proposal_id:
             return p
-    from ledger.errors import ConfigError
-
     raise ConfigError(f"no proposal {proposal_id} on this governor")
 
 
-def _read(governor, event) -> Proposal:
-    a = event["args"]
-    pid = a["proposalId"]
+def _read(governor, c: _Created) -> Proposal:
+    pid = c.id
     against, for_, abstain = governor.functions.proposalVotes(pid).call()
     states_for, states_against = governor.functions.proposalStateVotes(pid).call()
     return Proposal(
         id=pid,
-        track=Track(governor.functions.proposalTrack(pid).call()),
+        track=described_track(c.description),  # bound to the id, as the contract reads it
         state=ProposalState(governor.functions.state(pid).call()),
-        proposer=a["proposer"],
-        snapshot=a["voteStart"],
+        proposer=c.proposer,
+        snapshot=c.vote_start,
         deadline=governor.functions.proposalDeadline(pid).call(),
         against=against, for_=for_, abstain=abstain, states_for=states_for, states_against=states_against,
         quorum=_quorum(governor, pid),
-        description=a["description"],
-        actions=tuple(Action(t, v, bytes(c)) for t, v, c in zip(a["targets"], a["values"], a["calldatas"])),
-        block=event["blockNumber"],
+        description=decode_text(c.description)[0],
+        actions=c.actions,
+        block=c.block,
+        description_bytes=c.description,
     )
 
 
@@ -243,15 +334,12 @@ def _grouped(signer: Signer, governor, ballots: list[SignedBallot]) -> list[Sign
 
 
 def _batch_gas(signer: Signer, call, batch: list[SignedBallot]) -> int | None:
-    """None (the signer estimates) unless wallets signed some ballots: then estimate plus headroom."""
+    """None (the signer estimates) unless wallets signed some ballots: then estimate plus
+    headroom (the signer keeps it within the per-transaction cap)."""
     wallets = sum(1 for b in batch if b.recovered_signer() != b.ballot.voter)
     if not wallets:
         return None
-    try:
-        estimate = signer.w3.eth.estimate_gas({"from": signer.address, "to": call.address,
-                                                "data": call._encode_transaction_data()})
-    except Exception:
-        return None  # the signer's own estimate reports the revert
+    estimate = signer.estimate(call, "relaying ballots")  # a revert, or an estimate beyond the cap, raises
     return int(estimate * 1.2) + 20_000 + wallets * (WALLET_GAS + 10_000)
 
 

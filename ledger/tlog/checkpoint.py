@@ -32,6 +32,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledger import files
 from ledger.errors import CheckpointInvalid, ConfigError, KeystoreError, ProofInvalid
 
 from .merkle import HASH_SIZE, ConsistencyProof, InclusionProof, leaf_hash
@@ -130,12 +131,9 @@ def save_signer_key(path: str | os.PathLike, text: str) -> None:
     """Write a signer key to a new file readable by its owner only; never overwrite one."""
     NoteSigner.parse(text)  # refuse to store something we could not load
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        files.create(Path(path), text.strip() + "\n", files.SECRET)
     except FileExistsError:
         raise ConfigError(f"signer key {path} already exists; not overwriting it") from None
-    with os.fdopen(fd, "w") as f:
-        os.fchmod(fd, 0o600)  # the umask may only have narrowed it, but be exact
-        f.write(text.strip() + "\n")
 
 
 def load_signer_key(path: str | os.PathLike) -> NoteSigner:

@@ -5,6 +5,9 @@ gas price, say an account has code) or replace them with raw bytes (a gzip bomb)
     with LyingProxy(anvil.url) as proxy:
         proxy.lie("eth_chainId", lambda params, result: "0x1")
         ... point the CLI at proxy.url ...
+
+`raw` answers with fixed bytes: every request, or (with `raw_methods`) only requests for
+those methods. `calls` keeps each request's method and params (a signed transaction, say).
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ class LyingProxy:
     def __init__(self, upstream: str):
         self.upstream = upstream
         self.lies: dict[str, Lie] = {}
-        self.raw: tuple[dict[str, str], bytes] | None = None  # answer every request with these bytes
+        self.raw: tuple[dict[str, str], bytes] | None = None  # answer requests with these bytes
+        self.raw_methods: set[str] | None = None  # ... only requests for these (None: every request)
         self.requests: list[str] = []  # the methods asked for, in order
+        self.calls: list[tuple[str, Any]] = []  # (method, params), in order
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,7 +40,10 @@ class LyingProxy:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if proxy.raw is not None:
+                request = json.loads(body)
+                methods = {r.get("method") for r in (request if isinstance(request, list) else [request])}
+                if proxy.raw is not None and (proxy.raw_methods is None or methods & proxy.raw_methods):
+                    proxy.requests.extend(sorted(methods))
                     headers, payload = proxy.raw
                     self.send_response(200)
                     for name, value in headers.items():
@@ -44,7 +52,6 @@ class LyingProxy:
                     self.end_headers()
                     self.wfile.write(payload)
                     return
-                request = json.loads(body)
                 answer = proxy._answer(request)
                 data = json.dumps(answer).encode()
                 self.send_response(200)
@@ -72,6 +79,7 @@ class LyingProxy:
         if isinstance(request, list):
             return [self._answer(r) for r in request]
         self.requests.append(request.get("method"))
+        self.calls.append((request.get("method"), request.get("params", [])))
         answer = self._forward(request)
         rewrite = self.lies.get(request.get("method"))
         if rewrite is not None and "result" in answer:

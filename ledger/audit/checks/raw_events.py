@@ -3,7 +3,8 @@
 Every `raw_event` row against a fresh `eth_getLogs` of the same blocks: its position, block
 and transaction hashes, transaction index, address, topics and data as the node has them,
 and its contract, event and arguments against the audit's own decoding of the log (a log of
-a known event stored without arguments is a finding). Every stored block header (`block`)
+a known event stored without arguments is a finding, and so is one that the audit cannot
+decode either: both decoders failing alike must not read as agreement). Every stored block header (`block`)
 against the chain's, and every block with mirrored events has one. The mirror's last block
 must still be on the chain.
 """
@@ -67,6 +68,7 @@ def check(mirror: MirrorReader, logs: list[MirroredLog], events: list[ChainEvent
     result.count("rows in mirror", len(logs))
     compare_rows(result, TABLE, [_mine(log) for log in logs], [_chain(e) for e in events], COLUMNS,
                  describe=_describe, differences=_differences)
+    undecoded(result, events)
 
     stored = mirror.blocks()
     wanted = {row.number for row in stored} | {e.block_number for e in events} | {last.block}
@@ -77,6 +79,14 @@ def check(mirror: MirrorReader, logs: list[MirroredLog], events: list[ChainEvent
                                           "run `waico index` again")
     _check_blocks(result, stored, headers, {e.block_number for e in events})
     return result
+
+
+def undecoded(result: CheckResult, events: list[ChainEvent]) -> None:
+    """A finding for every log of a known event whose arguments do not decode by its ABI."""
+    for e in events:
+        if e.known is not None and e.args is None:
+            result.find_row(TABLE, e.position, f"{e.contract}.{e.known} in tx {e.tx_hash} does not decode by its "
+                                               "ABI: its arguments are missing")
 
 
 def _check_blocks(result: CheckResult, stored: list, headers: dict[int, Header | None], with_events: set[int]) -> None:

@@ -42,6 +42,7 @@ def test_password_comes_from_env_or_file(tmp_path, monkeypatch):
     monkeypatch.delenv("WAICO_PASSWORD_FILE", raising=False)
     assert keys.password_from_env() is None
     (tmp_path / "pw").write_text("secret\n")
+    (tmp_path / "pw").chmod(0o600)  # a password file others may read is refused (test_files_and_credentials)
     monkeypatch.setenv("WAICO_PASSWORD_FILE", str(tmp_path / "pw"))
     assert keys.password_from_env() == "secret"
     monkeypatch.setenv("WAICO_PASSWORD", "direct")

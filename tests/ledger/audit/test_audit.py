@@ -255,6 +255,27 @@ def test_known_event_stored_without_its_arguments_is_a_finding(demo_chain, mirro
     assert json.loads(args.split("gives ", 1)[1]) == json.loads(payout["args"])  # in full
 
 
+def test_known_event_that_does_not_decode_on_the_chain_either_is_a_finding(demo_chain, mirror_copy):
+    """Both decoders failing alike is no agreement: a known event's log whose data does not fit
+    its ABI (here cut short) is a finding even when the mirror lacks its arguments too."""
+    from ledger.audit.checks.raw_events import undecoded
+    from ledger.audit.events import EventReader
+    from ledger.audit.report import CheckResult
+
+    payout = raw(mirror_copy, "Payout")[0]
+    log = {"address": payout["address"], "topics": json.loads(payout["topics"]), "data": payout["data"][:66],
+           "blockNumber": hex(payout["block_number"]), "logIndex": hex(payout["log_index"]),
+           "blockHash": payout["block_hash"], "transactionHash": payout["tx_hash"],
+           "transactionIndex": hex(payout["tx_index"])}
+    event = EventReader(demo_chain.manifest).decode(log)
+    assert (event.known, event.event, event.args) == ("Payout", None, None)
+
+    result = CheckResult("mirror", "")
+    undecoded(result, [event, EventReader(demo_chain.manifest).decode({**log, "data": payout["data"]})])
+    assert [f.detail for f in result.findings] == [
+        f"raw_event: EquityFund.Payout in tx {payout['tx_hash']} does not decode by its ABI: its arguments are missing"]
+
+
 def test_forged_raw_event_is_caught(demo_chain, mirror_copy):
     last = raw(mirror_copy, "Payout")[-1]
     forged = {k: v for k, v in last.items() if k != "id"} | {"log_index": 999}

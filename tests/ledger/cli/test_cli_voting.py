@@ -1,6 +1,7 @@
 """Members vote through the CLI on a fully governed deployment (roles handed to the timelock)."""
 
 import json
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -44,6 +45,9 @@ def governed(w3, tmp_path_factory):
 
 @pytest.fixture
 def cli(anvil, governed):
+    # each test signs afresh: `ballot sign` never overwrites a ballot file
+    shutil.rmtree(governed["workdir"] / "ballots", ignore_errors=True)
+
     def run(*args, ok=True):
         result = CliRunner().invoke(main_cli(), [*args, "--workdir", str(governed["workdir"]), "--rpc", anvil.url],
                                     env={"WAICO_PASSWORD": PASSWORD})

@@ -91,6 +91,31 @@ def test_shapes_without_a_fast_path_go_through_eth_abi():
     assert decoder.to_json(args) == '{"items":["1","1180591620717411303424"],"pair":["0x' + "33" * 20 + '","0x01"]}'
 
 
+def test_text_that_is_not_utf8_is_decoded_with_replacements_and_marked_on_both_paths():
+    """Anyone's bytes: a string argument that is not UTF-8 still gives every argument, its text
+    with U+FFFD, and `@notUtf8` names it, on the hand readers' path and on eth-abi's (nested)."""
+    flat = EventDecoder.from_abi("C", EVENT)
+    values = [1, 2, -3, True, b"\x00" * 32, b"\x01" * 4, b"\xff\xfe bad", b"", [1, 2, 3], "0x" + "33" * 20]
+    topics = [topic0(EVENT), "0x" + "00" * 12 + "ab" * 20, "0x" + "00" * 32, "0x" + "77" * 32]
+    args, text = flat.args_and_json(topics, encode([t.replace("string", "bytes") for t in DATA_TYPES], values))
+    assert args["text"] == "\ufffd\ufffd bad" and args["@notUtf8"] == ["text"] and args["owner"] == "0x" + "33" * 20
+    assert text == flat.to_json(args) == json.dumps({**args, "wide": "2", "negative": "-3"}, sort_keys=True,
+                                                     separators=(",", ":"), ensure_ascii=False)
+
+    nested = {"type": "event", "name": "Nested", "inputs": [
+        {"name": "id", "type": "uint256", "indexed": False},
+        {"name": "names", "type": "string[]", "indexed": False},
+        {"name": "description", "type": "string", "indexed": False}]}
+    decoder = EventDecoder.from_abi("C", nested)
+    assert decoder.readers is None
+    data = encode(["uint256", "bytes[]", "bytes"], [7, [b"ok", b"\xc3"], "fine ✓".encode()])
+    args, text = decoder.args_and_json([topic0(nested)], data)
+    assert args == {"id": 7, "names": ["ok", "\ufffd"], "description": "fine ✓", "@notUtf8": ["names"]}
+    assert text == '{"@notUtf8":["names"],"description":"fine ✓","id":"7","names":["ok","\ufffd"]}'
+    clean = decoder.args([topic0(nested)], encode(["uint256", "string[]", "string"], [7, ["a"], "b"]))
+    assert "@notUtf8" not in clean
+
+
 def test_unknown_topics_and_misfit_logs_are_kept_raw():
     decoder = Decoder(1, [("C", ADDRESS, [EVENT])])
     unknown = decoder.decode(log(ADDRESS, ["0x" + "99" * 32], b"\x01" * 32))

@@ -62,7 +62,8 @@ def test_a_racing_propose_cannot_leave_the_register_open(chain):
     # The front-runner outbids the hand-over's first transaction(s) in the pending block.
     call = governor.functions.propose([a.target for a in harmless], [0], [a.calldata for a in harmless], "race")
     tx = attacker.build(call, "racing propose", gas=2_000_000)
-    tx["gasPrice"] = w3.eth.gas_price * 10 + 10**9
+    tip = tx["maxPriorityFeePerGas"] * 10 + 10**9  # (EIP-1559 fees: the Signer bids no legacy price)
+    tx.update(maxPriorityFeePerGas=tip, maxFeePerGas=tx["maxFeePerGas"] + tip)
     w3.eth.send_raw_transaction(attacker.account.sign_transaction(tx).raw_transaction)
     while worker.is_alive():  # mine a block at a time until the hand-over is done
         w3.provider.make_request("evm_mine", [])
