@@ -38,7 +38,7 @@ from ledger.errors import MirrorMissing, MirrorNotSynced, MirrorUnavailable
 
 from . import schema
 from .rows import MAPPERS, RowMappers, table_of
-from .store import contracts_key
+from .store import DecimalSum, contracts_key
 from .tables import Block, Cursor, RawEvent
 
 
@@ -96,6 +96,12 @@ def _url(db: str | Path):
     return make_url(text_ if "://" in text_ else f"sqlite:///{Path(text_).expanduser()}")
 
 
+def _sqlite_connect(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn.create_aggregate("decimal_sum", 1, DecimalSum)  # the observer's views sum with it
+    return conn
+
+
 def _connect(db: str | Path) -> tuple[Connection, str]:
     """A read-only connection to `db` inside a snapshot, and the database as messages name it."""
     url = _url(db)
@@ -105,8 +111,7 @@ def _connect(db: str | Path) -> tuple[Connection, str]:
         if not url.database or url.database == ":memory:" or not path.is_file():
             raise MirrorMissing(f"no mirror at {where}: run `waico index` first")
         uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
-        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(
-            uri, uri=True, isolation_level=None, check_same_thread=False))
+        engine = create_engine("sqlite://", creator=lambda: _sqlite_connect(uri))
     else:
         engine = create_engine(url)
     try:

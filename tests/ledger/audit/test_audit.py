@@ -73,7 +73,7 @@ def test_clean_mirror_audits_clean(demo_chain, mirror_copy):
     assert report.check("mirror").checked["logs on chain"] == report.events > 300
     assert report.check("mirror").checked["block headers"] > 50
     typed = report.check("typed").checked
-    assert typed["tables"] == len(MAPPERS.tables) and typed["views"] == 2 and typed["rows"] > 250
+    assert typed["tables"] == len(MAPPERS.tables) and typed["views"] == len(MAPPERS.views) == 8 and typed["rows"] > 250
     assert report.check("tallies").checked["proposals"] == 4
     assert report.check("tallies").checked["outcomes"] == 4
     assert report.check("signatures").checked["ballots re-verified (ecdsa)"] == report.check("tallies").checked["votes"]
@@ -211,6 +211,22 @@ def test_altered_view_is_caught(demo_chain, mirror_copy):
                            "altered in the database")
     assert failing(report) == {"typed"}
 
+
+
+def test_an_observer_view_that_lies_is_caught(demo_chain, mirror_copy):
+    # swap the support labels: "for" reads "against" — the numbers stay right, the words lie
+    lying = MAPPERS.views["vote_by_member"].replace("WHEN 0 THEN 'against' WHEN 1 THEN 'for'",
+                                                   "WHEN 0 THEN 'for' WHEN 1 THEN 'against'")
+    assert lying != MAPPERS.views["vote_by_member"]
+    with sqlite3.connect(mirror_copy) as conn:
+        conn.execute("DROP VIEW vote_by_member")
+        conn.execute("CREATE VIEW vote_by_member AS " + lying)
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    (detail,) = findings(report, "typed")["view vote_by_member"]
+    assert detail.endswith("the view was altered in the database")
+    assert failing(report) == {"typed"}
 
 # --- the raw mirror -------------------------------------------------------------------------
 
