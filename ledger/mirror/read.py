@@ -237,6 +237,16 @@ class MirrorReader:
         """Each view's name and its declared SELECT."""
         return dict(self.mappers.views)
 
+    def view_rows(self, name: str) -> list[dict]:
+        """The rows of the view `name` of this deployment (its `chain_id` and `address`
+        columns), as stored: uint256 values as the database gives them (decimal TEXT or
+        Decimal), for a reader that checks what an observer reads."""
+        if name not in self.mappers.views:
+            raise KeyError(name)
+        query = text(f"SELECT * FROM {name} WHERE chain_id = :chain").bindparams(chain=self.chain_id)
+        rows = [dict(r._mapping) for r in self._read(query)]
+        return [r for r in rows if str(r["address"]).lower() in self.addresses]
+
     def view_drift(self, name: str) -> int:
         """How many rows the view `name` holds that its declared SELECT does not give, and the
         reverse (0: the database's view is the declared one, as far as the data shows)."""
