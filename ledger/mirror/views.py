@@ -86,7 +86,7 @@ _STATE_VOTER = ("EXISTS (SELECT 1 FROM member_event m WHERE m.chain_id = v.chain
                 "AND m.event = 'admitted' AND m.kind = 'State')")
 # the description's first line, without leading blanks and '#' (Proposal.title's rule, for LF lines)
 _BODY = "LTRIM(c.description, ' \n\r\t')"
-_TITLE = f"LTRIM(RTRIM(SUBSTR({_BODY}, 1, INSTR({_BODY} || '\n', '\n') - 1), ' \r\t'), '# ')"
+_TITLE = f"LTRIM(RTRIM(SUBSTR({_BODY}, 1, INSTR({_BODY} || '\n', '\n') - 1), '\r'), '# ')"
 
 
 def _weight(support: int) -> str:

@@ -135,3 +135,32 @@ def test_units_shows_exact_decimal_text_on_both_databases(db, value, shown):
             assert conn.execute(text(f"SELECT {units('x')} FROM units_probe")).scalar() == shown
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("description, title", [
+    ("# Admit Singapore\n\nWhy: …", "Admit Singapore"),
+    ("\n\n  ## Lower the cap \r\nbody\n#track=constitutional", "Lower the cap "),
+    ("One line only", "One line only"),
+    ("", ""),
+])
+def test_the_summary_title_is_the_descriptions_first_line_as_the_cli_shows_it(db, description, title):
+    from dataclasses import replace
+
+    from ledger.mirror import MAPPERS
+    from ledger.mirror.typed import ProposalCreated
+    from ledger.org.governance import Proposal, ProposalState, Track
+
+    cli = Proposal(1, Track.Ordinary, ProposalState.Active, "0x", 0, 0, 0, 0, 0, 0, 0, 0, "", (), 0)
+    assert replace(cli, description=description).title == title  # the CLI's rule, for these
+    engine = open_db(db, MAPPERS)
+    try:
+        with engine.begin() as conn:
+            conn.execute(ProposalCreated.__table__.insert(), {
+                "chain_id": 1, "block_number": 1, "block_hash": "0x" + "ab" * 32, "tx_hash": "0x" + "cd" * 32,
+                "log_index": 0, "address": "0x" + "11" * 20, "proposal_id": "7", "proposer": "0x" + "22" * 20,
+                "targets": "[]", "call_values": "[]", "calldatas": "[]", "snapshot": 1, "deadline": 2,
+                "description": description})
+            assert conn.execute(text("SELECT number, title, lifecycle FROM proposal_summary")).one() == (1, title,
+                                                                                                      "created")
+    finally:
+        engine.dispose()
