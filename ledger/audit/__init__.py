@@ -8,7 +8,7 @@
     events      the audit's own decoding of logs (plain eth_abi, apart from the mirror's decoders)
     compare     row sets compared: missing, extra, changed fields
     checks/     one module per check: raw_events (mirror = chain), typed_tables, tallies,
-                signatures, payouts, fund
+                signatures, payouts, fund, views
     eventlog    the checkpointed event log: leaves from the mirror, signing, proofs
 
 The mirror is read only through `ledger.mirror.read` (one snapshot, in its tables' own types).

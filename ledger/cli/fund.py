@@ -3,6 +3,7 @@
 import click
 
 from . import command, main
+from .csvout import csv_option, write_csv
 from .signing import key_options, unlock_signer
 
 
@@ -59,6 +60,41 @@ def fund_preview(ctx, budget):
               "allocations": [{"member": a.member, "score": a.score, "amount": a.amount} for a in p.allocations]},
              table(rows, right={1, 2, 3}) + f"\n{len(p.allocations)} recipients, {token.show(p.paid)} of "
              f"{token.show(p.budget)} (dust stays in the fund)")
+
+
+@command(fund, "round")
+@click.argument("round_id", metavar="ROUND", type=click.IntRange(min=1))
+@csv_option
+def fund_round(ctx, round_id, csv_to):
+    """What disbursement round ROUND (1, 2, …) paid each member: amount, pushed or claimable.
+
+    \b
+    Example:
+      waico fund round 1
+      waico fund round 1 --csv round-1.csv
+    """
+    from ledger.app.exports import PAYOUT_COLUMNS, payout_rows
+    from ledger.app.summary import table
+    from ledger.chain.text import printable
+    from ledger.errors import LedgerError
+    from ledger.org.fund import token_of
+    from ledger.org.membership import read_members
+    from ledger.org.payouts import read_payouts
+
+    contract = ctx.contract("EquityFund")
+    token = token_of(ctx.w3, contract)
+    payouts = read_payouts(contract, ctx.manifest.contracts["EquityFund"].block, round_id)
+    if not payouts:
+        executed = contract.functions.roundCount().call()
+        raise LedgerError(f"round {round_id} paid no one: {executed} round{'' if executed == 1 else 's'} executed")
+    rows = payout_rows(payouts, read_members(ctx.contract("Membership")), token.decimals)
+    if csv_to:
+        return write_csv(csv_to, PAYOUT_COLUMNS, rows)
+    lines = [("member", "score", "amount", "paid as")] + [
+        (printable(r["member"] or r["account"]), str(r["score"]), token.show(r["amount_units"]), r["paid_as"])
+        for r in rows]
+    ctx.emit(rows, table(lines, right={1, 2}) + f"\nround {round_id}: {len(rows)} payouts, "
+             f"{token.show(sum(r['amount_units'] for r in rows))}")
 
 
 def _names(ctx) -> dict:

@@ -3,6 +3,7 @@
 import click
 
 from . import command, main
+from .csvout import csv_option, write_csv
 
 
 @main.group("member")
@@ -17,18 +18,23 @@ def _member_json(m):
 
 
 @command(member, "list")
-def member_list(ctx):
+@csv_option
+def member_list(ctx, csv_to):
     """List every member with kind, tier, status and current effective weight.
 
     \b
     Example:
       waico member list
       waico member list --json | jq '.[] | select(.kind == "Corporate")'
+      waico member list --csv roster.csv
     """
+    from ledger.app.exports import ROSTER_COLUMNS, roster_rows
     from ledger.app.summary import members_table
     from ledger.org.membership import read_members
 
     members = read_members(ctx.contract("Membership"))
+    if csv_to:
+        return write_csv(csv_to, ROSTER_COLUMNS, roster_rows(members))
     ctx.emit([_member_json(m) for m in members], members_table(members))
 
 

@@ -3,6 +3,7 @@
 import click
 
 from . import command, main, progress
+from .csvout import csv_option, write_csv
 from .signing import key_options, unlock_signer
 
 
@@ -70,6 +71,39 @@ def proposal_show(ctx, proposal):
         lines.insert(2, "note      the description is not valid UTF-8: shown with U+FFFD replacement characters")
     lines += [f"  {a.target}  0x{a.calldata.hex()[:8]}…  value {a.value}" for a in p.actions]
     ctx.emit(p.to_json(), "\n".join(lines))
+
+
+@command(proposal, "votes")
+@click.argument("proposal")
+@csv_option
+def proposal_votes(ctx, proposal, csv_to):
+    """Who voted how on a proposal (number from `proposal list`, or full id): each counted vote
+    with the member's name, support, weight and reason, in the order they were cast.
+
+    \b
+    Example:
+      waico proposal votes 3
+      waico proposal votes 3 --csv votes-3.csv
+      waico proposal votes 3 --json | jq 'map(select(.support == "against")) | length'
+    """
+    from ledger.app.exports import VOTE_COLUMNS, vote_rows
+    from ledger.app.summary import table
+    from ledger.chain.text import printable
+    from ledger.org.governance import read_proposals
+    from ledger.org.membership import read_members
+    from ledger.org.votes import read_votes
+
+    governor, block = _governor(ctx)
+    p = resolve_proposal(ctx, proposal)
+    number = next(n for n, q in enumerate(read_proposals(governor, block), 1) if q.id == p.id)
+    rows = vote_rows(number, read_votes(governor, block, p.id), read_members(ctx.contract("Membership")))
+    if csv_to:
+        return write_csv(csv_to, VOTE_COLUMNS, rows)
+    lines = [("member", "kind", "support", "weight", "reason")] + [
+        (printable(r["member"] or r["voter"]), r["kind"], r["support"], str(r["weight"]), printable(r["reason"]))
+        for r in rows]
+    ctx.emit(rows, f"proposal {number}: {len(rows)} votes\n" + table(lines, right={3}) if rows
+             else f"proposal {number}: no votes counted")
 
 
 @command(proposal, "create")

@@ -38,7 +38,7 @@ from ledger.errors import MirrorMissing, MirrorNotSynced, MirrorUnavailable
 
 from . import schema
 from .rows import MAPPERS, RowMappers, table_of
-from .store import contracts_key
+from .store import DecimalSum, contracts_key
 from .tables import Block, Cursor, RawEvent
 
 
@@ -96,6 +96,12 @@ def _url(db: str | Path):
     return make_url(text_ if "://" in text_ else f"sqlite:///{Path(text_).expanduser()}")
 
 
+def _sqlite_connect(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn.create_aggregate("decimal_sum", 1, DecimalSum)  # the observer's views sum with it
+    return conn
+
+
 def _connect(db: str | Path) -> tuple[Connection, str]:
     """A read-only connection to `db` inside a snapshot, and the database as messages name it."""
     url = _url(db)
@@ -105,8 +111,7 @@ def _connect(db: str | Path) -> tuple[Connection, str]:
         if not url.database or url.database == ":memory:" or not path.is_file():
             raise MirrorMissing(f"no mirror at {where}: run `waico index` first")
         uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
-        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(
-            uri, uri=True, isolation_level=None, check_same_thread=False))
+        engine = create_engine("sqlite://", creator=lambda: _sqlite_connect(uri))
     else:
         engine = create_engine(url)
     try:
@@ -231,6 +236,16 @@ class MirrorReader:
     def views(self) -> dict[str, str]:
         """Each view's name and its declared SELECT."""
         return dict(self.mappers.views)
+
+    def view_rows(self, name: str) -> list[dict]:
+        """The rows of the view `name` of this deployment (its `chain_id` and `address`
+        columns), as stored: uint256 values as the database gives them (decimal TEXT or
+        Decimal), for a reader that checks what an observer reads."""
+        if name not in self.mappers.views:
+            raise KeyError(name)
+        query = text(f"SELECT * FROM {name} WHERE chain_id = :chain").bindparams(chain=self.chain_id)
+        rows = [dict(r._mapping) for r in self._read(query)]
+        return [r for r in rows if str(r["address"]).lower() in self.addresses]
 
     def view_drift(self, name: str) -> int:
         """How many rows the view `name` holds that its declared SELECT does not give, and the

@@ -45,7 +45,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-class _DecimalSum:
+class DecimalSum:
     """decimal_sum(x) on SQLite: the exact sum of decimal integers (TEXT or INTEGER), as TEXT —
     the `sqlite3` shell's decimal extension has the same function."""
 
@@ -61,12 +61,15 @@ class _DecimalSum:
 
 
 def _sqlite_functions(dbapi_connection, _record) -> None:
-    dbapi_connection.create_aggregate("decimal_sum", 1, _DecimalSum)
+    dbapi_connection.create_aggregate("decimal_sum", 1, DecimalSum)
 
 
 # The same on PostgreSQL, over numeric (NUMERIC(78,0) columns): SUM would do, but one name
 # lets an observer's query run on both databases.
 _PG_DECIMAL_SUM = "CREATE OR REPLACE AGGREGATE decimal_sum(numeric) (SFUNC = numeric_add, STYPE = numeric)"
+# SQLite's instr(), which the observer's views use (ledger/mirror/views.py), is PostgreSQL's strpos
+_PG_INSTR = ("CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE "
+             "AS 'SELECT strpos($1, $2)'")
 
 
 def _create_views(engine: Engine, views: dict[str, str]) -> None:
@@ -76,6 +79,8 @@ def _create_views(engine: Engine, views: dict[str, str]) -> None:
         if engine.dialect.name == "postgresql":
             if not conn.exec_driver_sql("SELECT 1 FROM pg_proc WHERE proname = 'decimal_sum'").first():
                 conn.exec_driver_sql(_PG_DECIMAL_SUM)
+            if not conn.exec_driver_sql("SELECT 1 FROM pg_proc WHERE proname = 'instr'").first():
+                conn.exec_driver_sql(_PG_INSTR)
             for name, select_ in views.items():
                 if conn.exec_driver_sql("SELECT to_regclass(%s)", (name,)).scalar() is None:
                     conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {select_}")

@@ -11,6 +11,7 @@ Tables (enums are stored by their Solidity names; addresses and hashes as lowerc
     member_event        event ('admitted', 'tier_changed', 'suspended', 'reinstated', 'expelled'),
                         account, kind ('State' | 'Corporate'), tier_from, tier_to, name, identifier,
                         reason ('Governance' | 'Promotion' | 'Demotion')
+    tier_name           tier, name (TierNameSet: a tier renamed by governance)
     standard            standard_id, title, uri, content_hash
     declaration_event   event ('declared', 'certified', 'rejected', 'revoked'), account, standard_id,
                         evidence_hash, adaptation_hash, adaptation_uri, verifier, reason_hash
@@ -29,7 +30,9 @@ Tables (enums are stored by their Solidity names; addresses and hashes as lowerc
     claim               member, amount
 
 Views: `proposal` (proposal_created joined with its proposal_track) and `current_member`
-(each admitted account's latest tier and status: 'Active', 'Suspended' or 'Expelled').
+(each admitted account's latest tier and status: 'Active', 'Suspended' or 'Expelled'); and
+the observer's views, with proposal numbers, member names and labels (`proposal_summary`,
+`vote_by_member`, `payout_by_member`, `roster`: see `ledger.mirror.views`).
 
 Big integers. A proposal id (a uint256 hash) is decimal TEXT on every database: it is an
 identifier, compared and joined, never summed. Amounts, scores, weights, budgets and round
@@ -84,6 +87,7 @@ from sqlmodel import Field, SQLModel
 from ledger.org.governance import SKIP_REASONS, Track
 from ledger.org.membership import Kind
 
+from . import views
 from .decode import Event
 from .rows import MAPPERS, Arg, Const, RowMappers, position
 
@@ -147,6 +151,16 @@ class MemberEvent(Mirrored, table=True):
     name: str | None = None
     identifier: str | None = None
     reason: str | None = None
+
+
+class TierName(Mirrored, table=True):
+    """A tier renamed (TierNameSet); the names before any are Membership's defaults."""
+
+    __tablename__ = "tier_name"
+    __table_args__ = _position_args("tier_name")
+
+    tier: int
+    name: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class Standard(Mirrored, table=True):
@@ -374,6 +388,7 @@ def register(mappers: RowMappers) -> RowMappers:
     for event in ("MemberSuspended", "MemberReinstated", "MemberExpelled"):
         columns(event, MemberEvent, contract=m, event=Const(MEMBER_EVENTS[event]), account="account")
 
+    columns("TierNameSet", TierName, contract=m, tier="tier", name="name")
     columns("StandardRegistered", Standard, contract=m, standard_id="standardId", title="title", uri="uri",
             content_hash="contentHash")
     columns("AdoptionDeclared", DeclarationEvent, contract=m, event=Const("declared"), account="account",
@@ -419,6 +434,7 @@ def register(mappers: RowMappers) -> RowMappers:
 
     mappers.view("proposal", PROPOSAL_VIEW)
     mappers.view("current_member", CURRENT_MEMBER_VIEW)
+    views.register(mappers)  # the observer's views (ledger/mirror/views.py), over the above
     return mappers
 
 

@@ -5,7 +5,8 @@
 - `tallies`: every proposal re-counted from the mirrored votes against the governor;
 - `signatures`: the ballot or the sender behind every mirrored vote;
 - `payouts`: every fund round re-computed with the formula;
-- `fund`: the fund's balance and claimable total against its mirrored flows.
+- `fund`: the fund's balance and claimable total against its mirrored flows;
+- `views`: the observer's labelled views re-derived from the typed tables, and the token's decimals.
 
 The first two compare the mirror with the chain; the others check what the mirror says
 (its typed tables, as observers query them) against the chain's own rules and state.

@@ -54,7 +54,7 @@ def test_demo_mirrors_audits_and_checkpoints_the_log(demo):
     workdir, summary, _ = demo
     assert summary["audit"]["ok"] is True
     assert [c["name"] for c in summary["audit"]["checks"]] == ["mirror", "typed", "tallies", "signatures", "payouts",
-                                                               "fund"]
+                                                               "fund", "views"]
     assert summary["mirror"]["events"] == summary["checkpoint"]["size"] > 300
     key = summary["checkpoint"]["verifierKey"]
     name, key_id, public = key.split("+", 2)

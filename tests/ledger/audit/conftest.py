@@ -1,7 +1,7 @@
 """Fixtures for the audit's tests: copies of the demo chain's clean mirror to tamper with, and
 a chain of their own with what the demo does not do — a contract-wallet (ERC-1271) ballot, a
 ballot skipped for its bad signature, a direct vote, declarations certified, rejected and
-revoked, a payout that could not be pushed and its claim — mirrored once."""
+revoked, a payout that could not be pushed and its claim, a tier renamed — mirrored once."""
 
 import shutil
 import sqlite3
@@ -70,6 +70,7 @@ def audit_chain(tmp_path_factory):
                   ("direct", Kind.Corporate, Tier.Partner), ("wallet", Kind.State, Tier.Full)]
         send_all(admin, [(membership.functions.admit(members[r], int(k), int(t), f"Member {r}", r.upper()), "admit")
                          for r, k, t in roster])
+        admin.send(membership.functions.setTierName(2, "Partner member"), "renaming a tier")  # tier_name
 
         # the pathway: certified, rejected, certified then revoked
         evidence = pathway.hash_evidence("evidence")

@@ -27,7 +27,7 @@ from ledger.mirror import MAPPERS
 from ledger.mirror.typed import Uint256
 
 TABLES = [t.name for t in MAPPERS.tables]
-NOT_IN_THE_DEMO = {"declaration_event", "ballot_skipped", "claim"}
+NOT_IN_THE_DEMO = {"declaration_event", "ballot_skipped", "claim", "tier_name"}
 MOVES_THE_ROW = ("block_hash", "log_index", "chain_id")  # the row's key: one alteration a row
 
 

@@ -15,7 +15,7 @@ from ledger.mirror.schema import SCHEMA_VERSION, VERSION_TABLE
 from ledger.mirror.tables import Block, Cursor, RawEvent
 
 # Change both together (see ledger/mirror/schema.py for when to bump the version).
-PINNED = (1, "eba0ff82c00ef626")
+PINNED = (2, "6730ae5b792c2ed4")
 
 
 def fingerprint() -> str:

@@ -24,6 +24,7 @@ from .support import typed_dump
 # which chain events fill which typed table
 TABLE_EVENTS = {
     "member_event": ("MemberAdmitted", "MemberTierChanged", "MemberSuspended", "MemberReinstated", "MemberExpelled"),
+    "tier_name": ("TierNameSet",),
     "standard": ("StandardRegistered",),
     "declaration_event": ("AdoptionDeclared", "DeclarationCertified", "DeclarationRejected", "CertificationRevoked"),
     "proposal_created": ("ProposalCreated",),
@@ -38,7 +39,8 @@ TABLE_EVENTS = {
     "fund_round": ("RoundExecuted",),
     "claim": ("Claimed",),
 }
-CONTRACT_OF = {"member_event": "Membership", "standard": "Membership", "declaration_event": "Membership",
+CONTRACT_OF = {"member_event": "Membership", "tier_name": "Membership", "standard": "Membership",
+               "declaration_event": "Membership",
                "contribution": "EquityFund", "need_score_batch": "EquityFund", "need_score": "EquityFund",
                "payout": "EquityFund", "fund_round": "EquityFund", "claim": "EquityFund"}
 
