@@ -259,7 +259,7 @@ def _sign_ballots(manifest: Manifest, roster: list[RosterEntry], member_keys: di
             support, reason = _support(entry, track, title)
             b = ballots.Ballot(manifest.chain_id, governor, pid, support, key.address, reason)
             sb = ballots.sign(b, private_key)
-            sb.save(directory / f"p{number}-{key.path.stem}.json", replace=True)  # this run's ballots
+            sb.save(directory / ballots.file_name(number, key.path.stem), replace=True)  # this run's ballots
             signed.append(sb)
     return signed
 

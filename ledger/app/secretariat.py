@@ -20,6 +20,7 @@ from . import keys
 from .config import URL_NOT_REMEMBERED, Config, write_settings
 
 LOCAL_CHAIN_ID = 31337
+LOCAL_GAS_MONEY = 10**17  # wei, to each member key made on a local chain: to vote and contribute
 
 
 def session(rpc_url: str) -> tuple:
@@ -84,6 +85,12 @@ def onboard(rpc_url: str, roster_path: Path, hand_over_after: bool = True) -> No
     # on a local chain, members without an address get a fresh keystore
     password = new_keys_password() if missing else None
     addresses = [e.address or keys.ensure_key(config.keys_dir, e.identifier, password).address for e in roster]
+    if missing:  # local chain: the new keys get gas money (of this chain), as the demo's do
+        from ledger.org.deploy import send_all
+
+        send_all(signer, [({"to": a, "data": b""}, "sending gas money", LOCAL_GAS_MONEY)
+                          for a, e in zip(addresses, roster) if e.address is None])
+        print(f"{len(missing)} new member keys in {config.keys_dir}, each with 0.1 ETH of this chain for gas")
     direct = can_admit_directly(w3, manifest, signer.address)
     proposal = run(w3, signer, manifest, roster, addresses, roster_path)
     if proposal is not None:

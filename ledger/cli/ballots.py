@@ -33,6 +33,17 @@ def _make_ballot(ctx, proposal, support, voter, reason, offline: bool = False):
                   reason=reason), p
 
 
+def _number(ctx, given: str, p) -> int | str:
+    """The proposal's number in `waico proposal list`, or its full id when not read (--offline)."""
+    from .proposals import proposal_number
+
+    if p is None:
+        return given
+    if given.isdigit() and int(given) <= 10**6:
+        return int(given)
+    return proposal_number(ctx, p.id)
+
+
 def _named(p, proposal_id: int) -> str:
     """A proposal as a member must see it before signing: its title and its full id."""
     from ledger.chain.text import printable
@@ -78,7 +89,8 @@ def typed_data(ctx, proposal, support, reason, voter):
 @reason_option
 @click.option("--key", "key_name", required=True, metavar="NAME|ADDRESS|FILE", help="The member's keystore.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Ballot file to write, a new one [default: WORKDIR/ballots/<proposal id>-<voter>.json].")
+              help="Ballot file to write, a new one [default: WORKDIR/ballots/p<number>-<key label>.json, "
+                   "as the demo names its ballots; p<full id>-… with --offline].")
 @click.option("--offline", is_flag=True, help="Do not check the proposal and membership on chain first.")
 def sign(ctx, proposal, support, reason, key_name, out, offline):
     """Sign a ballot with a local keystore and write a ballot file (a new one: never over another).
@@ -89,20 +101,24 @@ def sign(ctx, proposal, support, reason, key_name, out, offline):
     \b
     Example:
       waico ballot sign 1 --support for --key MYS --reason "capacity building first"
-      waico ballot submit .waico/ballots/*.json --dev-account 0
+      waico ballot submit .waico/ballots/p1-*.json --dev-account 0
     """
     from eth_account import Account
 
+    from ledger.org.ballots import file_name
     from ledger.org.ballots import sign as sign_ballot
     from ledger.org.voting import require_can_vote
 
+    from ledger.app.keys import find_key
+
+    key = find_key(ctx.config.keys_dir, key_name)
     private_key = unlock_key(ctx, key_name)
     voter = Account.from_key(private_key).address
     b, p = _make_ballot(ctx, proposal, support, voter, reason, offline)
     if not offline:
         require_can_vote(ctx.contract("WaicoGovernor"), ctx.contract("Membership"), b.proposal_id, voter)
     signed = sign_ballot(b, private_key)
-    path = out or ctx.config.workdir / "ballots" / f"{b.proposal_id}-{voter}.json"  # the full id: no two collide
+    path = out or ctx.config.workdir / "ballots" / file_name(_number(ctx, proposal, p), key.path.stem)
     signed.save(path)
     ctx.emit({"file": str(path), "voter": voter, "proposalId": str(b.proposal_id), "title": p.title if p else None,
               "support": b.support.name},

@@ -1,4 +1,5 @@
-"""`waico dev mine/advance-time`: move a local development chain along (anvil only)."""
+"""`waico dev mine/advance-time/mint`: move a local development chain along, and mint its test
+stablecoin (anvil only)."""
 
 import click
 
@@ -7,7 +8,8 @@ from . import command, main
 
 @main.group("dev")
 def dev():
-    """Local development chains only (chain id 31337): mine blocks, move the clock forward.
+    """Local development chains only (chain id 31337): mine blocks, move the clock forward,
+    mint test tUSD.
 
     \b
     Voting opens one block after a proposal's snapshot and closes after its track's period;
@@ -15,6 +17,7 @@ def dev():
       waico dev mine 2             # open voting on a proposal just created
       waico dev mine 40            # close every demo track's vote
       waico dev advance-time 300   # past the demo's longest timelock delay
+      waico dev mint 600000 --to CHN   # test tUSD for a member, to pay into the fund
     """
 
 
@@ -47,3 +50,60 @@ def dev_advance_time(ctx, seconds):
     increase_time(w3, seconds)
     ts = w3.eth.get_block("latest")["timestamp"]
     ctx.emit({"timestamp": ts}, f"latest block time {ts}")
+
+
+@command(dev, "mint")
+@click.argument("amount")
+@click.option("--to", "to", required=True, metavar="MEMBER|KEY|ADDRESS",
+              help="Who gets the tokens: a member's identifier or name, a key label, or an address.")
+def dev_mint(ctx, amount, to):
+    """Mint AMOUNT of the test stablecoin (tUSD) to a member or address, signed by anvil's dev
+    account 0, the local deployment's deployer and so the token's owner. There are no test
+    stablecoins to buy on a local chain: this is how a member gets some to contribute.
+
+    \b
+    Example:
+      waico dev mint 600000 --to CHN && waico fund contribute 600000 --key CHN
+    """
+    from ledger.chain.anvil import dev_private_key
+    from ledger.chain.transactions import Signer
+    from ledger.chain.text import printable
+    from ledger.org.fund import mint_test_tokens, token_of
+
+    w3 = _local(ctx)
+    fund = ctx.contract("EquityFund")
+    if "TestStablecoin" not in ctx.manifest.contracts:
+        from ledger.errors import ConfigError
+
+        raise ConfigError("this deployment has no test stablecoin (it uses an existing token): nothing to mint")
+    token = token_of(w3, fund)
+    units = token.parse(amount)
+    address, name = _recipient(ctx, to)
+    signer = Signer(w3, dev_private_key(0), ctx.manifest.error_decoder(), chain_id=ctx.manifest.chain_id,
+                    max_fee=ctx.config.max_fee)
+    mint_test_tokens(signer, w3, ctx.contract("TestStablecoin"), fund, address, units)
+    ctx.emit({"to": address, "amount": units},
+             f"minted {token.show(units)} to {printable(name) + ' (' + address + ')' if name else address}")
+
+
+def _recipient(ctx, to: str) -> tuple[str, str | None]:
+    """(address, member name or None) for a member's identifier or name, a key label or an address."""
+    from web3 import Web3
+
+    from ledger.app.keys import find_key
+    from ledger.errors import ConfigError
+    from ledger.org.membership import read_members
+
+    members = read_members(ctx.contract("Membership"))
+    if Web3.is_address(to):
+        address = Web3.to_checksum_address(to)
+    else:
+        named = [m for m in members if to in (m.identifier, m.name)]
+        if named:
+            address = named[0].address
+        else:
+            try:
+                address = find_key(ctx.config.keys_dir, to).address
+            except ConfigError:
+                raise ConfigError(f"{to!r} is not a member, a key in {ctx.config.keys_dir} or an address") from None
+    return address, next((m.name for m in members if m.address == address), None)

@@ -35,6 +35,18 @@ def resolve_proposal(ctx, value: str):
     return proposals[number - 1]
 
 
+def proposal_number(ctx, proposal_id: int) -> int:
+    """The number `waico proposal list` gives the proposal `proposal_id` (the node's order)."""
+    from ledger.errors import ConfigError
+    from ledger.org.governance import read_proposals
+
+    governor, block = _governor(ctx)
+    for number, p in enumerate(read_proposals(governor, block), 1):
+        if p.id == proposal_id:
+            return number
+    raise ConfigError(f"no proposal {proposal_id} on this governor")
+
+
 def _load(ctx, value):
     return _governor(ctx)[0], resolve_proposal(ctx, value)
 

@@ -421,3 +421,10 @@ ERC1271_ABI = [{
     "inputs": [{"name": "hash", "type": "bytes32"}, {"name": "signature", "type": "bytes"}],
     "outputs": [{"name": "", "type": "bytes4"}],
 }]
+
+
+def file_name(number: int | str, key_stem: str) -> str:
+    """A ballot file's default name, `p<number>-<key file's stem>.json` (`waico ballot sign`,
+    `waico demo`), so that `ballots/p5-*.json` are proposal 5's (a key's stem is its label,
+    percent-encoded: it names no other folder)."""
+    return f"p{number}-{key_stem}.json"

@@ -117,3 +117,16 @@ def contribute(signer: Signer, w3, fund, amount: int):
 
 def claim(signer: Signer, fund):
     return signer.send(fund.functions.claim(), "claiming")
+
+
+def mint_test_tokens(signer: Signer, w3, test_token, fund, to: str, amount: int):
+    """Mint `amount` of the local test stablecoin to `to`, as its owner (the deployer): for
+    local chains, where no one holds real stablecoins. Refused when `test_token` is not the
+    fund's token or `signer` is not its owner (nothing is sent then)."""
+    if test_token.address != fund.functions.token().call():
+        raise LedgerError(f"the fund pays in {fund.functions.token().call()}, not in the test stablecoin "
+                          f"{test_token.address}: minting it would not help")
+    owner = test_token.functions.owner().call()
+    if owner != signer.address:
+        raise LedgerError(f"only the test stablecoin's owner {owner} mints it, not {signer.address}")
+    return signer.send(test_token.functions.mint(to, amount), "minting the test stablecoin")
