@@ -149,9 +149,7 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
 
 
 def _offline_manifest(ctx):
-    from ledger.chain.manifest import Manifest
-
-    return Manifest.load(ctx.config.deployment)
+    return ctx.load_manifest()
 
 
 @command(ballot, "verify")

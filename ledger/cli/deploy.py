@@ -6,7 +6,7 @@ from . import command, main, progress
 from .signing import key_options, unlock_signer
 
 
-@command(main, "deploy")
+@command(main, "deploy", deployment=False)
 @key_options
 @click.option("--verifier", "verifiers", multiple=True, metavar="ADDRESS",
               help="Grant the standards verifier role to ADDRESS (repeatable).")

@@ -1,5 +1,7 @@
 """Unlocking a key for a command: by keystore (password prompt or env) or an anvil dev account."""
 
+import sys
+
 import click
 
 
@@ -34,7 +36,19 @@ def unlock_key(ctx, key_name: str) -> bytes:
     from ledger.app import keys
 
     key = keys.find_key(ctx.config.keys_dir, key_name)
-    password = keys.password_from_env()
-    if password is None:
-        password = click.prompt(f"Password for {key.label} ({key.address})", hide_input=True, err=True)
-    return keys.unlock(key, password)
+    return keys.unlock(key, ask_password(f"{key.label} ({key.address})"))
+
+
+def ask_password(what: str, confirm: bool = False) -> str:
+    """The password for `what`: WAICO_PASSWORD or WAICO_PASSWORD_FILE, else a prompt on the
+    terminal; with no terminal to prompt on, a ConfigError naming both variables."""
+    from ledger.app.keys import password_from_env
+    from ledger.errors import ConfigError
+
+    password = password_from_env()
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise ConfigError(f"no terminal to ask the password for {what} on: set WAICO_PASSWORD, or WAICO_PASSWORD_FILE "
+                          "(a file only you may read)")
+    return click.prompt(f"Password for {what}", hide_input=True, confirmation_prompt=confirm, err=True)
