@@ -309,3 +309,33 @@ def test_names_from_the_chain_are_shown_with_control_characters_escaped(anvil, m
         assert result.exit_code == 0, result.output
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", result.output)
         assert "Esc\\x1b[2J\\x1b]0;pwned\\x07ape\\u202e" in result.output
+
+
+# --- set-up in a folder brownie refuses ------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("folder", ["1clone", "_clone", "waico-1", "Ünïcode"])
+def test_brownie_is_refused_at_once_in_a_folder_whose_name_does_not_start_with_a_letter(tmp_path, folder):
+    """tools/env, in a checkout named `folder`, with a stand-in brownie that says it ran."""
+    checkout = tmp_path / folder
+    (checkout / "tools").mkdir(parents=True)
+    shutil.copy(ROOT / "tools" / "env", checkout / "tools" / "env")
+    (checkout / "node_modules" / "@foundry-rs" / "anvil-test" / "bin").mkdir(parents=True)
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    stand_in = checkout / ".venv" / "bin" / "brownie"
+    stand_in.write_text("#!/bin/sh\necho brownie ran\n")
+    stand_in.chmod(0o755)
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    ran = subprocess.run([str(checkout / "tools" / "env"), "brownie", "test"], capture_output=True, text=True, env=env)
+    other = subprocess.run([str(checkout / "tools" / "env"), "echo", "other commands run"], capture_output=True,
+                           text=True, env=env)
+    assert other.returncode == 0 and other.stdout == "other commands run\n"
+    if folder[0].isalpha():  # brownie's own rule (brownie.project.main.load)
+        assert ran.returncode == 0 and ran.stdout == "brownie ran\n", ran.stderr
+    else:
+        assert ran.returncode == 2 and ran.stdout == ""
+        assert ran.stderr == (f"tools/env: brownie names its project after this checkout's folder, '{folder}', and "
+                              "refuses a name that does not start with a letter: rename the folder or clone into one "
+                              f"that does (e.g. waico-{folder})\n")
