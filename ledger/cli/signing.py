@@ -1,7 +1,5 @@
 """Unlocking a key for a command: by keystore (password prompt or env) or an anvil dev account."""
 
-import sys
-
 import click
 
 
@@ -42,13 +40,9 @@ def unlock_key(ctx, key_name: str) -> bytes:
 def ask_password(what: str, confirm: bool = False) -> str:
     """The password for `what`: WAICO_PASSWORD or WAICO_PASSWORD_FILE, else a prompt on the
     terminal; with no terminal to prompt on, a ConfigError naming both variables."""
-    from ledger.app.keys import password_from_env
-    from ledger.errors import ConfigError
+    from ledger.app.keys import password_or_terminal
 
-    password = password_from_env()
+    password = password_or_terminal(what)
     if password is not None:
         return password
-    if not sys.stdin.isatty():
-        raise ConfigError(f"no terminal to ask the password for {what} on: set WAICO_PASSWORD, or WAICO_PASSWORD_FILE "
-                          "(a file only you may read)")
     return click.prompt(f"Password for {what}", hide_input=True, confirmation_prompt=confirm, err=True)

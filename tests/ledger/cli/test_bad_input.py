@@ -233,6 +233,24 @@ def test_no_terminal_to_ask_a_password_on_names_both_variables(chn, wd):
     assert not (wd / "keys" / "alice.json").exists()
 
 
+def test_the_secretariats_scripts_without_a_terminal_name_both_variables_too(anvil, tmp_path, monkeypatch):
+    import io
+
+    from ledger.app import keys, secretariat
+    from ledger.errors import ConfigError
+
+    key = keys.new_key(tmp_path / "keys", "sec", "pw")
+    for name in ("WAICO_PASSWORD", "WAICO_PASSWORD_FILE", "WAICO_RPC_URL", "WAICO_DEPLOYMENT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WAICO_WORKDIR", str(tmp_path))
+    monkeypatch.setenv("WAICO_KEY", "sec")
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))  # not a terminal: not read as a password
+    with pytest.raises(ConfigError) as refused:
+        secretariat.session(anvil.url)
+    assert str(refused.value) == (f"no terminal to ask the password for sec ({key.address}) on: set WAICO_PASSWORD, "
+                                  "or WAICO_PASSWORD_FILE (a file only you may read)")
+
+
 # --- the demo's chain -------------------------------------------------------------------------
 
 def alive(pid: int) -> bool:
