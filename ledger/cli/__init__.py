@@ -93,11 +93,13 @@ def command(group: click.Group, name: str, *, data: bool = True, deployment: boo
         @click.option("--workdir", envvar="WAICO_WORKDIR", metavar="DIR",
                       help="Working folder holding deployment.json, keys/, mirror.db [default: ./.waico].")
         @click.option("--rpc", envvar="WAICO_RPC_URL", metavar="URL",
-                      help="JSON-RPC endpoint [env WAICO_RPC_URL; default: the one the workdir remembers].")
+                      help="JSON-RPC endpoint, http:// or https:// [env WAICO_RPC_URL; default: the one the "
+                           "workdir remembers].")
         @click.option("--deployment", "manifest_path", envvar="WAICO_DEPLOYMENT", metavar="FILE",
                       help="Deployment manifest [env WAICO_DEPLOYMENT; default: WORKDIR/deployment.json].")
         @click.option("--db", envvar="WAICO_DB", metavar="URL",
-                      help="SQLAlchemy URL of the SQL mirror [env WAICO_DB; default: sqlite WORKDIR/mirror.db].")
+                      help="SQLAlchemy URL of the SQL mirror, e.g. sqlite:///mirror.db or "
+                           "postgresql+psycopg://user@host/db [env WAICO_DB; default: sqlite WORKDIR/mirror.db].")
         @click.option("--json", "as_json", is_flag=True, hidden=not data, help="Machine-readable output.")
         @functools.wraps(fn)
         def wrapper(workdir, rpc, manifest_path, db, as_json, **params):

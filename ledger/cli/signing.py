@@ -7,7 +7,8 @@ def key_options(fn):
     fn = click.option("--dev-account", type=int, metavar="N",
                       help="Use anvil's well-known dev account N (local chains only).")(fn)
     fn = click.option("--key", "key_name", metavar="NAME|ADDRESS|FILE",
-                      help="Keystore to sign with (a label or address in WORKDIR/keys, or a file). A transaction "
+                      help="Keystore to sign with (a label or address in WORKDIR/keys, or a file); its password "
+                           "from WAICO_PASSWORD or WAICO_PASSWORD_FILE, else asked on the terminal. A transaction "
                            "bids at most WAICO_MAX_FEE_GWEI per gas [default: 100].")(fn)
     return fn
 
