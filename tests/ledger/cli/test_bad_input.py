@@ -357,3 +357,11 @@ def test_brownie_is_refused_at_once_in_a_folder_whose_name_does_not_start_with_a
         assert ran.stderr == (f"tools/env: brownie names its project after this checkout's folder, '{folder}', and "
                               "refuses a name that does not start with a letter: rename the folder or clone into one "
                               f"that does (e.g. waico-{folder})\n")
+
+
+def test_a_ballot_files_name_is_shown_escaped_among_the_invalid_ones(demo_chain, wd):
+    hostile = wd / "b\x1b[2J\x1b]0;pwned\x07.json"
+    hostile.write_text("not json")
+    result = waico(wd, demo_chain.url, "ballot", "submit", str(hostile), "--dev-account", "1")
+    assert result.exit_code == 1 and "\x1b" not in result.output
+    assert f"invalid: {wd}/b\\x1b[2J\\x1b]0;pwned\\x07.json" in result.output
