@@ -52,13 +52,14 @@ class Context:
     def contract(self, name: str):
         return self.manifest.contract(self.w3, name)
 
-    def emit(self, data, text: str | None = None) -> None:
+    def emit(self, data, text: str | None = None, *, styled: bool = False) -> None:
         """Print `data` as JSON with --json, else `text` (or nothing), its control characters
-        escaped (text from the chain is anyone's: `ledger.chain.text.printable`)."""
+        escaped (text from the chain is anyone's: `ledger.chain.text.printable`). `styled`
+        text carries our own colours: its caller escaped every other part with `printable`."""
         if self.as_json:
             click.echo(json.dumps(data, indent=1, default=str))
         elif text is not None:
-            click.echo(printable(text, inline=False))
+            click.echo(text if styled else printable(text, inline=False))
 
 
 def printable(text: str, inline: bool = True) -> str:
