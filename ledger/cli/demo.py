@@ -23,7 +23,8 @@ def demo(workdir, rpc, keep_chain, roster, as_json):
 
     \b
     Starts anvil on a free port (stopped at the end, and whenever the demo fails or is
-    interrupted; a successful demo with --keep-chain leaves it running), deploys every
+    interrupted: Ctrl-C, kill, a closed terminal; a successful demo with --keep-chain leaves it
+    running), deploys every
     contract, admits the shipped roster of member states and corporate members (a key per
     member in WORKDIR/keys, password "waico-demo"), runs a proposal on every track with every
     voting member's signed ballot relayed in batches, runs a fund disbursement round
@@ -36,17 +37,26 @@ def demo(workdir, rpc, keep_chain, roster, as_json):
       waico demo --rpc http://127.0.0.1:8545 --json
     """
     import json
+    import signal
 
     from ledger.app.demo import run
     from ledger.app.summary import render_demo
     from ledger.errors import LedgerError
     from ledger.org.membership import DEFAULT_ROSTER
 
+    def stopped(signum, _frame):
+        # a `kill` or a closed terminal ends the demo as Ctrl-C does: the anvil it started is stopped
+        raise SystemExit(128 + signum)
+
+    before = {s: signal.signal(s, stopped) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         result = run(Path(workdir), rpc_url=rpc, keep_chain=keep_chain,
                      roster_path=roster or DEFAULT_ROSTER, progress=progress)
     except LedgerError as exc:
         fail(exc)
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1))
     else:

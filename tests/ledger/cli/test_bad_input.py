@@ -294,16 +294,18 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_ctrl_c_during_the_demo_stops_its_anvil(tmp_path):
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "kill"])
+def test_interrupting_the_demo_stops_its_anvil(tmp_path, sent):
     demo = subprocess.Popen([WAICO, "demo", "--keep-chain", "--workdir", str(tmp_path)], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    anvils = []
     try:
         for line in demo.stderr:
             if "started anvil at" in line:
                 break
-        anvils = _children(demo.pid)
+        anvils += _children(demo.pid)
         assert len(anvils) == 1 and alive(anvils[0])
-        demo.send_signal(signal.SIGINT)  # what Ctrl-C sends the foreground process
+        demo.send_signal(sent)  # SIGINT: what Ctrl-C sends the foreground process
         demo.communicate(timeout=60)
         assert demo.returncode != 0
         assert not alive(anvils[0])
@@ -311,6 +313,9 @@ def test_ctrl_c_during_the_demo_stops_its_anvil(tmp_path):
         if demo.poll() is None:
             demo.kill()
             demo.wait()
+        for pid in anvils:  # a failing test leaves no chain behind either
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 # --- text from the chain ------------------------------------------------------------------------
