@@ -189,8 +189,10 @@ NEEDING = [_with_required_values(path, cmd) for path, cmd in _commands(main) if 
 
 def test_only_commands_that_make_a_deployment_or_manage_keys_go_without_one():
     without = {" ".join(path) for path, cmd in _commands(main) if not getattr(cmd, "needs_deployment", False)}
-    assert without == {"account import", "account list", "account new", "checkpoint verify", "demo",
-                                      "deploy", "dev advance-time", "dev mine", "site serve"}
+    # `waico dev` moves a local chain along, deployed or not (command()'s rule for the group)
+    assert {c for c in without if not c.startswith("dev ")} == {
+        "account import", "account list", "account new", "checkpoint verify", "demo", "deploy", "site serve"}
+    assert {"dev advance-time", "dev mine"} <= without
 
 
 @pytest.mark.parametrize("args", NEEDING, ids=" ".join)
