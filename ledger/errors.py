@@ -68,6 +68,11 @@ class MirrorMissing(MirrorUnavailable):
     """No database, or a database with no mirror in it: run `waico index`."""
 
 
+class DatabaseUnavailable(MirrorUnavailable):
+    """A database that cannot be opened or reached (a folder that does not exist, a server that
+    does not answer, a wrong password, a URL SQLAlchemy does not know): check --db."""
+
+
 class MirrorNotSynced(MirrorUnavailable):
     """A mirror that never synced this deployment (its chain and contract set): run `waico index`."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,6 +23,8 @@ from ledger.errors import ConfigError
 DEFAULT_WORKDIR = Path(".waico")
 DEFAULT_RPC = "http://127.0.0.1:8545"
 SETTINGS_FILE = "settings.json"
+# a SQLAlchemy URL: dialect[+driver]://...
+_DB_URL = re.compile(r"[A-Za-z][A-Za-z0-9]*(\+[A-Za-z0-9_]+)?://.")
 # what to say when write_settings leaves an RPC URL out
 URL_NOT_REMEMBERED = ("the RPC URL is not remembered in the working folder (it may carry an API key): "
                       "set WAICO_RPC_URL or pass --rpc")
@@ -45,10 +48,20 @@ class Config:
             workdir=wd,
             rpc_url=rpc or os.environ.get("WAICO_RPC_URL") or saved.get("rpc_url") or DEFAULT_RPC,
             deployment=Path(deployment or os.environ.get("WAICO_DEPLOYMENT") or wd / "deployment.json"),
-            db_url=db or os.environ.get("WAICO_DB") or f"sqlite:///{(wd / 'mirror.db').as_posix()}",
+            db_url=check_db_url(db or os.environ.get("WAICO_DB")) or f"sqlite:///{(wd / 'mirror.db').as_posix()}",
             keys_dir=Path(keys or os.environ.get("WAICO_KEYS") or wd / "keys"),
             max_fee=_max_fee(os.environ.get("WAICO_MAX_FEE_GWEI")),
         )
+
+
+def check_db_url(text: str | None) -> str | None:
+    """A database URL a person gave (--db, WAICO_DB), refused unless it has the form of a
+    SQLAlchemy URL: a bare word or path would otherwise become a new SQLite file of that name."""
+    if text is None or _DB_URL.match(text):
+        return text
+    shown = f" {text!r}" if "@" not in text else ""
+    raise ConfigError(f"--db{shown} is not a database URL: give one such as sqlite:///mirror.db (a relative "
+                      "path), sqlite:////var/waico/mirror.db (absolute) or postgresql+psycopg://user@host/dbname")
 
 
 def _max_fee(text: str | None) -> int:

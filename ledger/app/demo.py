@@ -122,8 +122,8 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
     with contextlib.ExitStack() as stack:
         if own_chain:
             anvil = Anvil(accounts=5).start()
-            if not keep_chain:
-                stack.callback(anvil.stop)
+            # stopped however the demo ends (an error, Ctrl-C), unless it succeeds with --keep-chain
+            stack.callback(anvil.stop)
             rpc_url = anvil.url
             progress(f"started anvil at {rpc_url}" + (" (kept running after the demo)" if keep_chain else ""))
         w3 = connect(rpc_url)
@@ -181,6 +181,8 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
         progress("building the transparency site (it checks itself in the browser)")
         _build_site(manifest, result)
         result.seconds = time.monotonic() - started
+        if keep_chain:
+            stack.pop_all()  # the demo succeeded: its chain stays up for the workflows
         return result
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -64,6 +65,16 @@ def password_from_env() -> str | None:
     if path := os.environ.get("WAICO_PASSWORD_FILE"):
         return _password_file(Path(path))
     return None
+
+
+def password_or_terminal(what: str) -> str | None:
+    """The password of WAICO_PASSWORD or WAICO_PASSWORD_FILE; else None when there is a
+    terminal to ask on (the caller prompts); else a ConfigError naming both variables."""
+    password = password_from_env()
+    if password is None and not sys.stdin.isatty():
+        raise ConfigError(f"no terminal to ask the password for {what} on: set WAICO_PASSWORD, or WAICO_PASSWORD_FILE "
+                          "(a file only you may read)")
+    return password
 
 
 def _password_file(path: Path) -> str:

@@ -34,7 +34,7 @@ def session(rpc_url: str) -> tuple:
     key_name = os.environ.get("WAICO_KEY")
     if key_name:
         key = keys.find_key(config.keys_dir, key_name)
-        password = keys.password_from_env()
+        password = keys.password_or_terminal(f"{key.label} ({key.address})")
         if password is None:
             import getpass
 
@@ -105,14 +105,10 @@ def onboard(rpc_url: str, roster_path: Path, hand_over_after: bool = True) -> No
 def new_keys_password() -> str:
     """The password for the members' new keystores: WAICO_PASSWORD(_FILE), or asked on a
     terminal (twice); never a fixed one, which anyone reading this code would know."""
-    password = keys.password_from_env()
+    password = keys.password_or_terminal("the new members' keys")
     if password is None:
         import getpass
-        import sys
 
-        if not sys.stdin.isatty():
-            raise ConfigError("the new members' keys need a password: set WAICO_PASSWORD or WAICO_PASSWORD_FILE "
-                              "(there is no terminal to ask on)")
         password = getpass.getpass("Password for the new members' keys: ")
         if getpass.getpass("Again: ") != password:
             raise ConfigError("the two passwords differ")

@@ -172,9 +172,16 @@ def sign(workdir: Path, manifest: Manifest, db_url: str, up_to_block: int) -> Si
 
 
 def read_verifier(value: str) -> NoteVerifier:
-    """A verifier key given as its text or as a file holding it."""
+    """A verifier key given as its text or as a file holding it. A value that cannot be a key
+    (a key is name+id+key) and names no file is a missing key file, said so with its path."""
     candidate = Path(value)
-    text = candidate.read_text().strip() if candidate.is_file() else value.strip()
+    if not candidate.is_file() and "+" not in value:
+        raise ConfigError(f"no verifier key file at {candidate}: `waico checkpoint sign` writes it, "
+                          "or give the log's key (name+id+key) or its file with --key")
+    try:
+        text = candidate.read_text().strip() if candidate.is_file() else value.strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the verifier key file {candidate}: {exc}") from None
     try:
         return NoteVerifier.parse(text)
     except CheckpointInvalid as exc:

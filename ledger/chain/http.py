@@ -77,6 +77,23 @@ def shown_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{rest}"
 
 
+def check_rpc_url(url: str) -> str:
+    """`url` if it is an http:// or https:// URL with a host (the only transports the CLI
+    speaks), else ValueError saying what an RPC URL looks like (without the URL's secrets)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is not None and parts.scheme.lower() in ("http", "https") and host:
+        return url
+    shown = shown_url(url)
+    what = "" if shown.startswith("<") else f" {shown}"
+    hint = (" (WebSocket endpoints are not supported: give the node's HTTP endpoint)"
+            if parts is not None and parts.scheme.lower() in ("ws", "wss") else "")
+    raise ValueError(f"the RPC URL{what} is not an http:// or https:// URL{hint}, e.g. http://127.0.0.1:8545")
+
+
 def has_secrets(url: str) -> bool:
     """Whether the URL may carry a credential: a user or password, a path, a query."""
     try:

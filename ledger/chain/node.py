@@ -26,7 +26,7 @@ from web3._utils.http_session_manager import HTTPSessionManager
 
 from ledger.errors import ChainUnavailable, ConfigError
 
-from .http import IDENTITY, read_answer, shown_url
+from .http import IDENTITY, check_rpc_url, read_answer, shown_url
 
 # JSON-RPC codes with which nodes say "no such method": -32601 (the standard), -32004 (Hardhat)
 _NOT_SUPPORTED = {-32601, -32004}
@@ -72,7 +72,11 @@ def _tolerant_codec() -> ABICodec:
 
 def connect(url: str, timeout: float = 30.0) -> Web3:
     """A Web3 on `url` with no middleware (the hot paths do their own decoding), answers read
-    within bounds, and strings decoded tolerantly."""
+    within bounds, and strings decoded tolerantly. A URL that is not http(s) is a ConfigError."""
+    try:
+        check_rpc_url(url)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     w3 = Web3(BoundedHTTPProvider(url, request_kwargs={"timeout": timeout}), middleware=[])
     w3.codec = _tolerant_codec()
     try:

@@ -3,6 +3,7 @@
 import click
 
 from . import command, main
+from .signing import ask_password
 
 
 @main.group("account")
@@ -10,16 +11,7 @@ def account():
     """Keys: keystore v3 files (interchangeable with geth, brownie and wallets)."""
 
 
-def _password(confirm: bool) -> str:
-    from ledger.app.keys import password_from_env
-
-    password = password_from_env()
-    if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=confirm, err=True)
-    return password
-
-
-@command(account, "new")
+@command(account, "new", deployment=False)
 @click.argument("label")
 def account_new(ctx, label):
     """Create a new key LABEL, encrypted with a password (prompt, or WAICO_PASSWORD) at the
@@ -32,12 +24,12 @@ def account_new(ctx, label):
     """
     from ledger.app.keys import new_key
 
-    key = new_key(ctx.config.keys_dir, label, _password(confirm=True))
+    key = new_key(ctx.config.keys_dir, label, ask_password(f"the new key {label}", confirm=True))
     ctx.emit({"label": key.label, "address": key.address, "path": str(key.path)},
              f"{key.label}: {key.address}  ({key.path})")
 
 
-@command(account, "import")
+@command(account, "import", deployment=False)
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @click.option("--label", help="Name for the key [default: the file's name].")
 def account_import(ctx, source, label):
@@ -56,7 +48,7 @@ def account_import(ctx, source, label):
     ctx.emit({"label": key.label, "address": key.address, "path": str(key.path)}, f"{key.label}: {key.address}")
 
 
-@command(account, "list")
+@command(account, "list", deployment=False)
 def account_list(ctx):
     """List the keys in WORKDIR/keys (labels and addresses; never private keys)."""
     from ledger.app.keys import list_keys

@@ -4,19 +4,20 @@ import sys
 
 import click
 
-from . import command, main, progress
+from . import command, main, printable, progress
 
 
 def report_text(report) -> str:
+    """The report for people, coloured; what it quotes (findings may hold chain text) escaped."""
     lines = [f"audit of chain {report.chain_id}, blocks {report.first_block}..{report.last_block} "
              f"({report.events} mirrored events, {report.seconds:.1f} s)"]
-    lines += [click.style("note ", fg="yellow") + notice for notice in report.notices]
+    lines += [click.style("note ", fg="yellow") + printable(notice) for notice in report.notices]
     for check in report.checks:
         mark = click.style("OK  ", fg="green") if check.ok else click.style("FAIL", fg="red", bold=True)
         counts = ", ".join(f"{n} {what}" for what, n in check.checked.items())
-        lines.append(f"{mark} {check.name:<10} {check.title}: {counts or 'nothing to check'}")
+        lines.append(f"{mark} " + printable(f"{check.name:<10} {check.title}: {counts or 'nothing to check'}"))
         for f in check.findings:
-            lines.append(f"       {f.subject}: {f.detail}")
+            lines.append(printable(f"       {f.subject}: {f.detail}"))
     n = len(report.findings)
     upto = f" up to block {report.last_block}" if report.behind else ""
     lines.append(f"clean{upto}: the mirror is the chain, and the chain kept its rules" if not n
@@ -55,6 +56,6 @@ def audit(ctx):
 
     report = run_audit(ctx.w3, ctx.manifest, ctx.config.db_url,
                        progress=(lambda _: None) if ctx.as_json else progress)
-    ctx.emit(report.to_json(), report_text(report))
+    ctx.emit(report.to_json(), report_text(report), styled=True)
     if not report.ok:
         sys.exit(1)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import command, main, progress
+from . import command, main, printable, progress
 from .signing import key_options, unlock_key, unlock_signer
 
 
@@ -165,9 +165,7 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
 
 
 def _offline_manifest(ctx):
-    from ledger.chain.manifest import Manifest
-
-    return Manifest.load(ctx.config.deployment)
+    return ctx.load_manifest()
 
 
 @command(ballot, "verify")
@@ -230,7 +228,7 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
 
     good, problems = _load_all(ctx, files, online=True, for_relay=True)
     for p in problems:
-        click.echo(click.style("invalid: ", fg="red") + p, err=True)
+        click.echo(click.style("invalid: ", fg="red") + printable(p), err=True)
     if problems and not skip_invalid:
         click.echo(f"{len(problems)} of {len(files)} ballot files are invalid; nothing was sent "
                    "(fix them, or relay the rest with --skip-invalid)", err=True)

@@ -37,10 +37,17 @@ def fund_status(ctx):
     ]))
 
 
-@command(fund, "preview")
+# an amount is an argument even when it starts with "-" (refused with a clear message then)
+AMOUNT_ARGUMENT = {"ignore_unknown_options": True}
+
+
+@command(fund, "preview", context_settings=AMOUNT_ARGUMENT)
 @click.argument("budget")
 def fund_preview(ctx, budget):
     """The allocation a round with BUDGET (in token units, e.g. 250000) would make now.
+
+    Amounts are in token units: 1000, 1,250,000 (commas between thousands), 0.5 (up to the
+    token's decimals).
 
     \b
     Example:
@@ -103,11 +110,15 @@ def _names(ctx) -> dict:
     return {m.address: m.name for m in read_members(ctx.contract("Membership"))}
 
 
-@command(fund, "contribute")
+@command(fund, "contribute", context_settings=AMOUNT_ARGUMENT)
 @key_options
 @click.argument("amount")
 def fund_contribute(ctx, key_name, dev_account, amount):
     """Pay AMOUNT (token units) into the fund from the signing key (approving it first).
+
+    Amounts are in token units: 1000, 1,250,000 (commas between thousands), 0.5 (up to the
+    token's decimals). Nothing is sent (not even the approval) if the key's balance does not
+    cover AMOUNT or the token would refuse the transfer.
 
     \b
     Example:
@@ -119,7 +130,7 @@ def fund_contribute(ctx, key_name, dev_account, amount):
     token = token_of(ctx.w3, contract)
     units = token.parse(amount)
     signer = unlock_signer(ctx, key_name, dev_account)
-    receipt = contribute(signer, ctx.w3, contract, units)
+    receipt = contribute(signer, ctx.w3, contract, units, who=key_name or f"dev account {dev_account}")
     ctx.emit({"amount": units, "tx": "0x" + bytes(receipt["transactionHash"]).hex()},
              f"contributed {token.show(units)} from {signer.address}")
 

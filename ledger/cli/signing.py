@@ -7,7 +7,8 @@ def key_options(fn):
     fn = click.option("--dev-account", type=int, metavar="N",
                       help="Use anvil's well-known dev account N (local chains only).")(fn)
     fn = click.option("--key", "key_name", metavar="NAME|ADDRESS|FILE",
-                      help="Keystore to sign with (a label or address in WORKDIR/keys, or a file). A transaction "
+                      help="Keystore to sign with (a label or address in WORKDIR/keys, or a file); its password "
+                           "from WAICO_PASSWORD or WAICO_PASSWORD_FILE, else asked on the terminal. A transaction "
                            "bids at most WAICO_MAX_FEE_GWEI per gas [default: 100].")(fn)
     return fn
 
@@ -34,7 +35,15 @@ def unlock_key(ctx, key_name: str) -> bytes:
     from ledger.app import keys
 
     key = keys.find_key(ctx.config.keys_dir, key_name)
-    password = keys.password_from_env()
-    if password is None:
-        password = click.prompt(f"Password for {key.label} ({key.address})", hide_input=True, err=True)
-    return keys.unlock(key, password)
+    return keys.unlock(key, ask_password(f"{key.label} ({key.address})"))
+
+
+def ask_password(what: str, confirm: bool = False) -> str:
+    """The password for `what`: WAICO_PASSWORD or WAICO_PASSWORD_FILE, else a prompt on the
+    terminal; with no terminal to prompt on, a ConfigError naming both variables."""
+    from ledger.app.keys import password_or_terminal
+
+    password = password_or_terminal(what)
+    if password is not None:
+        return password
+    return click.prompt(f"Password for {what}", hide_input=True, confirmation_prompt=confirm, err=True)

@@ -46,13 +46,12 @@ def site_build(ctx, out, checkpoint_file, key, audit_file, token_symbol, token_d
 
     from ledger.app.config import read_settings
     from ledger.audit.eventlog import LATEST, VERIFIER_FILE
-    from ledger.chain.manifest import Manifest
     from ledger.errors import ConfigError
     from ledger.site import build, read_checkpoint
     from ledger.site.build import resolve_token
 
     workdir = ctx.config.workdir
-    manifest = Manifest.load(ctx.config.deployment)
+    manifest = ctx.load_manifest()
     note, verifier, _ = read_checkpoint(checkpoint_file or workdir / LATEST, key or str(workdir / VERIFIER_FILE))
     audit_path = audit_file or (workdir / "audit.json")
     audit = None
@@ -68,7 +67,7 @@ def site_build(ctx, out, checkpoint_file, key, audit_file, token_symbol, token_d
                               f"in {built.seconds:.1f} s: {built.index}")
 
 
-@command(site, "serve", data=False)
+@command(site, "serve", data=False, deployment=False)
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

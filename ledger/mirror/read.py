@@ -38,7 +38,7 @@ from ledger.errors import MirrorMissing, MirrorNotSynced, MirrorUnavailable
 
 from . import schema
 from .rows import MAPPERS, RowMappers, table_of
-from .store import DecimalSum, contracts_key
+from .store import DecimalSum, contracts_key, first_line
 from .tables import Block, Cursor, RawEvent
 
 
@@ -123,7 +123,7 @@ def _connect(db: str | Path) -> tuple[Connection, str]:
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise MirrorMissing(f"cannot open the mirror at {where} ({_first_line(exc)}): run `waico index` first, "
+        raise MirrorMissing(f"cannot open the mirror at {where} ({first_line(exc)}): run `waico index` first, "
                             "or check --db") from None
     return conn, where
 
@@ -141,11 +141,6 @@ def _lenient(type_: TypeDecorator, dialect) -> Callable[[Any], Any]:
             return value
 
     return convert
-
-
-def _first_line(exc: BaseException) -> str:
-    inner = getattr(exc, "orig", None) or exc
-    return (str(inner).strip().splitlines() or [type(inner).__name__])[0][:200]
 
 
 class MirrorReader:
@@ -174,7 +169,7 @@ class MirrorReader:
         except BaseException as exc:
             self.close()
             if isinstance(exc, SQLAlchemyError):
-                raise MirrorUnavailable(f"cannot read the mirror at {self.where}: {_first_line(exc)}") from None
+                raise MirrorUnavailable(f"cannot read the mirror at {self.where}: {first_line(exc)}") from None
             raise
 
     # -- the raw mirror
@@ -264,7 +259,7 @@ class MirrorReader:
         try:
             return list(self._conn.execute(query))
         except SQLAlchemyError as exc:
-            raise MirrorUnavailable(f"cannot read the mirror at {self.where}: {_first_line(exc)}") from None
+            raise MirrorUnavailable(f"cannot read the mirror at {self.where}: {first_line(exc)}") from None
 
     def close(self) -> None:
         if self._conn is not None:

@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Iterable
 
 from sqlalchemy import Engine, and_, create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ledger.chain.rpc import Header
+from ledger.errors import DatabaseUnavailable
 
 from . import schema
 from .rows import RowMappers, Rows
@@ -30,6 +33,12 @@ def database_url(db: str | Path) -> str:
         return text
     Path(text).expanduser().parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{Path(text).expanduser()}"
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error, for a one-line message (the driver's, if any)."""
+    inner = getattr(exc, "orig", None) or exc
+    return (str(inner).strip().splitlines() or [type(inner).__name__])[0][:200]
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -95,13 +104,24 @@ def open_db(db: str | Path, mappers: RowMappers | None = None) -> Engine:
     A new database is stamped with the schema version (`ledger.mirror.schema`); one of another
     version is refused (MirrorSchemaMismatch). For writing: readers use `ledger.mirror.read`."""
     url = database_url(db)
-    engine = create_engine(url)
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, ImportError) as exc:
+        try:
+            where = schema.display(make_url(url))
+        except ArgumentError:
+            where = "the one given"
+        raise DatabaseUnavailable(f"cannot use the database {where}: {first_line(exc)}") from None
+    where = schema.display(engine.url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "connect", _sqlite_functions)
     try:
         with engine.begin() as conn:
-            schema.stamp(conn, schema.display(engine.url))
+            schema.stamp(conn, where)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise DatabaseUnavailable(f"cannot open the database {where} ({first_line(exc)}): check --db") from None
     except BaseException:
         engine.dispose()
         raise

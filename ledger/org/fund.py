@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from ledger.chain.transactions import Signer
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, TransactionReverted
 
 ERC20_ABI = [
     {"type": "function", "name": n, "stateMutability": "view", "inputs": i, "outputs": [{"name": "", "type": o}]}
@@ -15,9 +15,15 @@ ERC20_ABI = [
         ("balanceOf", [{"name": "a", "type": "address"}], "uint256"),
         ("allowance", [{"name": "o", "type": "address"}, {"name": "s", "type": "address"}], "uint256"),
     ]
-] + [{"type": "function", "name": "approve", "stateMutability": "nonpayable",
-      "inputs": [{"name": "s", "type": "address"}, {"name": "v", "type": "uint256"}],
-      "outputs": [{"name": "", "type": "bool"}]}]
+] + [{"type": "function", "name": n, "stateMutability": "nonpayable",
+       "inputs": [{"name": "s", "type": "address"}, {"name": "v", "type": "uint256"}],
+       "outputs": [{"name": "", "type": "bool"}]} for n in ("approve", "transfer")]
+
+# An amount as people write it: digits, commas only between groups of three (1,250,000) or
+# underscores between digits (1_250_000), and a decimal point. Nothing else: no sign, exponent,
+# NaN or Infinity, and no "1,25" (a decimal comma would silently mean 125).
+_AMOUNT = re.compile(r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+(?:_\d+)*)(?:\.(?P<frac>\d+))?")
+MAX_UINT256 = 2**256 - 1
 
 
 @dataclass(frozen=True)
@@ -27,15 +33,26 @@ class Token:
     decimals: int
 
     def parse(self, text: str) -> int:
-        """'1,250.5' tUSD -> base units."""
-        try:
-            value = Decimal(str(text).replace(",", "").replace("_", ""))
-        except InvalidOperation:
-            raise LedgerError(f"not an amount: {text!r}") from None
-        units = value * (Decimal(10) ** self.decimals)
-        if value <= 0 or units != units.to_integral_value():
-            raise LedgerError(f"{text} {self.symbol} is not a positive amount with at most {self.decimals} decimals")
-        return int(units)
+        """An amount of the token as a person writes it ('1,250.5') in base units, exactly.
+        Refused, each with its own message: a negative or zero amount, more decimals than the
+        token has, anything that is not digits with thousands separators and a decimal point,
+        and more than a uint256 holds."""
+        raw = str(text).strip()
+        found = _AMOUNT.fullmatch(raw.removeprefix("-").strip())
+        if not found:
+            raise LedgerError(f"not an amount: {raw!r} (write e.g. 1000, 1,250,000 or 0.5; commas only "
+                              "between thousands)")
+        whole, frac = int(found["whole"].replace(",", "").replace("_", "")), (found["frac"] or "").rstrip("0")
+        if raw.startswith("-") and (whole or frac):
+            raise LedgerError(f"the amount must be positive, not {raw}")
+        if len(frac) > self.decimals:
+            raise LedgerError(f"{raw} has more decimals than {self.symbol}'s {self.decimals}")
+        units = whole * 10**self.decimals + int(frac.ljust(self.decimals, "0") or 0)
+        if units == 0:
+            raise LedgerError(f"the amount must be positive, not {raw}")
+        if units > MAX_UINT256:
+            raise LedgerError(f"{raw} {self.symbol} is more than any balance can hold")
+        return units
 
     def show(self, units: int) -> str:
         whole, frac = divmod(units, 10**self.decimals)
@@ -107,8 +124,30 @@ def status(w3, fund) -> FundStatus:
     )
 
 
-def contribute(signer: Signer, w3, fund, amount: int):
-    """Approve the fund for `amount` (if needed) and pay it in."""
+def check_contribution(signer: Signer, w3, fund, amount: int, who: str | None = None) -> None:
+    """Raise LedgerError, before anything is sent, if paying `amount` into the fund from the
+    signer would fail: the fund refuses zero; the balance must cover it; and the token must
+    let the signer move it to the fund (a simulated transfer: a blocklist, a paused token)."""
+    token = token_of(w3, fund)
+    erc20 = w3.eth.contract(address=token.address, abi=ERC20_ABI)
+    who = who or signer.address
+    if amount <= 0:
+        raise LedgerError("the amount must be positive")
+    balance = erc20.functions.balanceOf(signer.address).call()
+    if balance < amount:
+        raise LedgerError(f"{who} has {token.show(balance)}, cannot contribute {token.show(amount)}")
+    try:
+        signer.estimate(erc20.functions.transfer(fund.address, amount), f"a transfer of {token.show(amount)}")
+    except TransactionReverted as exc:
+        raise LedgerError(f"{who} cannot contribute {token.show(amount)}: the token refuses the transfer to the fund "
+                          f"({exc.error or 'no reason given'})") from None
+
+
+def contribute(signer: Signer, w3, fund, amount: int, who: str | None = None):
+    """Approve the fund for `amount` (if needed) and pay it in, once `check_contribution` found
+    nothing that would make the payment fail (so that no approval is left behind by a failure
+    it could have seen)."""
+    check_contribution(signer, w3, fund, amount, who)
     token = w3.eth.contract(address=fund.functions.token().call(), abi=ERC20_ABI)
     if token.functions.allowance(signer.address, fund.address).call() < amount:
         signer.send(token.functions.approve(fund.address, amount), "approving the fund")

@@ -119,7 +119,8 @@ def test_local_onboarding_has_no_fixed_password(tmp_path, monkeypatch):
     roster.write_text("kind,identifier,name,tier,need_score,address\nState,KEN,Kenya,Associate,80,\n")
     with Anvil(accounts=2) as node:
         secretariat.deploy(node.url)
-        with pytest.raises(ConfigError, match="need a password: set WAICO_PASSWORD"):
+        with pytest.raises(ConfigError, match="no terminal to ask the password for the new members' keys on: "
+                                              "set WAICO_PASSWORD, or WAICO_PASSWORD_FILE"):
             secretariat.onboard(node.url, roster)
     assert keys.list_keys(tmp_path / "keys") == []
     monkeypatch.setenv("WAICO_PASSWORD", "chosen")
