@@ -87,7 +87,10 @@ def onboard(rpc_url: str, roster_path: Path, hand_over_after: bool = True) -> No
     direct = can_admit_directly(w3, manifest, signer.address)
     proposal = run(w3, signer, manifest, roster, addresses, roster_path)
     if proposal is not None:
-        print(f"the deployer is no longer admin: proposed the admission as proposal {proposal}")
+        from ledger.org.governance import read_proposal
+
+        p = read_proposal(manifest.contract(w3, "WaicoGovernor"), manifest.contracts["WaicoGovernor"].block, proposal)
+        print(f"the deployer is no longer admin: proposed the admission as {p.named}")
         return
     print(f"admitted {len(roster)} members from {roster_path}")
     if direct and hand_over_after:

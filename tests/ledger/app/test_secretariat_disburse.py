@@ -1,7 +1,7 @@
-"""The secretariat's disbursement run (`ledger.app.secretariat.disburse`, what
-scripts/disburse.py calls), on the demo chain: a budget above the fund's available balance
-refused unless forced, the preview by member name, the proposal by number, and `enact` saying
-by number what it did and why the rest waits."""
+"""The secretariat's runs (`ledger.app.secretariat`, what scripts/ call) on the demo chain: the
+disbursement's budget above the fund's available balance refused unless forced, the preview by
+member name, the proposal by number, and `enact` saying by number what it did and why the rest
+waits; onboarding after the hand-over proposes the admission by number."""
 
 import shutil
 
@@ -125,3 +125,14 @@ def test_enact_says_by_number_what_it_did_and_why_the_rest_waits(chain, capsys):
     assert capsys.readouterr().out.splitlines()[-1] == \
         "executed proposal 5 “Equity adjustment round: disburse 1,000 tUSD by need score”"
     assert chain.fund.functions.roundCount().call() == rounds + 1
+
+
+def test_onboarding_after_the_hand_over_names_the_admission_proposal_by_number(chain, tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("kind,identifier,name,tier,need_score,address\n"
+                      "State,TLS,Timor-Leste,Associate,90,0x00000000000000000000000000000000000000a2\n")
+    secretariat.onboard(chain.url, roster)
+    p = listed(chain)[-1]
+    assert (p.number, p.track.name) == (5, "Constitutional")
+    assert capsys.readouterr().out == \
+        f"the deployer is no longer admin: proposed the admission as proposal 5 (id {short_id(p.id)})\n"
