@@ -63,7 +63,8 @@ def members_by_tier(members: list[Member]) -> str:
         group = groups[tier]
         weight = sum(m.weight for m in group)
         names = ", ".join(f"{m.name}" + (" (corp.)" if m.kind.name == "Corporate" else "") for m in group)
-        lines.append(f"  {tier:<10} {len(group):>3} {'member ' if len(group) == 1 else 'members'}  weight {weight:>7} ({100 * weight / total:5.1f}%)  {names}")
+        count = f"{len(group):>3} " + ("member " if len(group) == 1 else "members")
+        lines.append(f"  {tier:<10} {count}  weight {weight:>7} ({100 * weight / total:5.1f}%)  {names}")
     return "\n".join(lines)
 
 
@@ -123,7 +124,8 @@ def render_demo(result) -> str:
         f"Signed ballots:      {result.ballots_dir}",
         f"SQL mirror:          {result.mirror_db} ({plural(result.mirrored_events, 'event')})",
         f"Audit:               " + (("clean: " + ", ".join(c.name for c in result.audit.checks) + " all agree")
-                                    if result.audit.ok else f"{plural(len(result.audit.findings), 'FINDING')} (waico audit)"),
+                                    if result.audit.ok
+                                    else f"{plural(len(result.audit.findings), 'FINDING')} (waico audit)"),
         f"Checkpoint:          {result.checkpoint_path} ({plural(result.checkpoint_size, 'event')})",
         f"Verifier key:        {result.verifier_key}",
         f"Transparency site:   {result.site.index} (or: waico site serve --workdir {result.workdir})"

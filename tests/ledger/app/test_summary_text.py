@@ -39,3 +39,19 @@ def test_the_audit_report_says_1_round_and_1_finding():
     assert "(1 mirrored event, 0.0 s)" in text.splitlines()[0]
     assert "payouts re-computed: 1 round, 29 payouts" in text
     assert text.splitlines()[-1] == "1 finding"
+
+
+def test_the_demo_summary_cuts_long_titles_and_counts_one_member_as_one():
+    from dataclasses import replace
+
+    from ledger.app.summary import members_by_tier, proposals_table
+    from ledger.org.governance import Proposal, ProposalState, Track
+    from ledger.org.membership import Kind, Member, Status, Tier
+
+    title = "Equity adjustment round 2026-I: disburse 500,000 tUSD by need score, and more words"
+    p = Proposal(1, Track.Ordinary, ProposalState.Executed, "0x", 0, 0, 0, 0, 0, 0, 0, 0, "# " + title, (), 0)
+    row = proposals_table([p]).splitlines()[-1]
+    assert row.endswith(" " + cut(title, 64)) and cut(title, 64).endswith("…") and len(cut(title, 64)) == 64
+    one = Member("0x" + "11" * 20, 1, Kind.State, Tier.Full, "Full", Status.Active, "Kenya", "KEN", 0, 350)
+    assert "  1 member   weight" in members_by_tier([one])
+    assert "  2 members  weight" in members_by_tier([one, replace(one, name="Peru")])
