@@ -94,7 +94,10 @@ def onboard(rpc_url: str, roster_path: Path, hand_over_after: bool = True) -> No
     direct = can_admit_directly(w3, manifest, signer.address)
     proposal = run(w3, signer, manifest, roster, addresses, roster_path)
     if proposal is not None:
-        print(f"the deployer is no longer admin: proposed the admission as proposal {proposal}")
+        from ledger.org.governance import read_proposal
+
+        p = read_proposal(manifest.contract(w3, "WaicoGovernor"), manifest.contracts["WaicoGovernor"].block, proposal)
+        print(f"the deployer is no longer admin: proposed the admission as {p.named}")
         return
     print(f"admitted {len(roster)} members from {roster_path}")
     if direct and hand_over_after:
@@ -117,46 +120,64 @@ def new_keys_password() -> str:
     return password
 
 
-def disburse(rpc_url: str, step: str, budget: str | None = None) -> None:
-    """`propose BUDGET`: preview the round and propose it; `enact`: queue or execute what passed."""
-    from ledger.org.fund import preview, token_of
-    from ledger.org.governance import Action, ProposalState, Track, execute, propose, queue, read_proposals
+def disburse(rpc_url: str, step: str, budget: str | None = None, force: bool = False) -> None:
+    """`propose BUDGET`: preview the round and propose it (refused above the fund's available
+    balance unless `force`); `enact`: queue or execute what passed, and say why of the rest."""
+    from ledger.org.fund import preview, status, token_of
+    from ledger.org.governance import (Action, ProposalState, Track, execute, now, propose, queue, read_proposal,
+                                       read_proposals, reason, refresh)
+    from ledger.org.membership import read_members
 
-    from .summary import table
+    from .summary import cut, plural, table
 
     w3, signer, config, manifest = session(rpc_url)
     manifest = _require(manifest, config)
     fund = manifest.contract(w3, "EquityFund")
     governor = manifest.contract(w3, "WaicoGovernor")
+    since = manifest.contracts["WaicoGovernor"].block
     token = token_of(w3, fund)
     if step == "propose":
         if budget is None:
             raise ConfigError("say the budget: brownie run scripts/disburse.py main propose 500000")
         units = token.parse(budget)
+        available = status(w3, fund).available
+        if units > available and not force:
+            raise ConfigError(
+                f"the budget {token.show(units)} is above the fund's available balance of {token.show(available)}: "
+                "pay into the fund first (`waico fund contribute AMOUNT --key NAME`), or propose it anyway with "
+                f"force (brownie run scripts/disburse.py main propose {budget} force)")
+        if units > available:
+            print(f"warning: the budget {token.show(units)} is above the fund's available balance of "
+                  f"{token.show(available)}: the round cannot be executed until the fund holds it")
         p = preview(fund, units)
-        print(table([("member", "score", "amount")]
-                    + [(a.member, str(a.score), token.show(a.amount)) for a in p.allocations], right={1, 2}))
+        names = {m.address: m.name for m in read_members(manifest.contract(w3, "Membership"))}
+        print(table([("member", "score", "amount", "address")]
+                    + [(names.get(a.member, "(not a member)"), str(a.score), token.show(a.amount), a.member)
+                       for a in p.allocations], right={1, 2}))
+        print(f"{plural(len(p.allocations), 'recipient')}, {token.show(p.paid)} of {token.show(p.budget)}")
         call = fund.functions.disburse(units)
         pid = propose(signer, governor, Track.Ordinary,
                       [Action(fund.address, 0, bytes.fromhex(call._encode_transaction_data()[2:]))],
                       f"# Equity adjustment round: disburse {token.show(units)} by need score\n\n"
-                      f"Preview: {len(p.allocations)} recipients, {token.show(p.paid)} paid.")
-        print(f"proposed round as proposal {pid}; members vote with `waico ballot sign/submit`")
+                      f"Preview: {plural(len(p.allocations), 'recipient')}, {token.show(p.paid)} paid.")
+        proposal = read_proposal(governor, since, pid)
+        print(f"proposed the round as {proposal.named}; members vote with "
+              f"`waico ballot sign {proposal.number} --support for --key NAME`")
     elif step == "enact":
-        rounds = [p for p in read_proposals(governor, manifest.contracts["WaicoGovernor"].block)
-                  if p.actions and p.actions[0].target == fund.address]
+        rounds = [p for p in read_proposals(governor, since) if p.actions and p.actions[0].target == fund.address]
+        if not rounds:
+            print("no round has been proposed: brownie run scripts/disburse.py main propose BUDGET")
         for p in rounds:
+            title = f"{p.label} “{cut(p.title, 60)}”"
             if p.state is ProposalState.Succeeded:
                 queue(signer, governor, p)
-                print(f"queued {p.title}; execute after the timelock delay")
-            elif p.state is ProposalState.Queued:
-                eta = governor.functions.proposalEta(p.id).call()
-                if w3.eth.get_block("latest")["timestamp"] >= eta:
-                    execute(signer, governor, p)
-                    print(f"executed {p.title}")
-                else:
-                    print(f"{p.title}: queued, executable from timestamp {eta}")
+                print(f"queued {title}: {reason(refresh(governor, p), *now(w3))}")
+                continue
+            block, timestamp = now(w3)
+            if p.state is ProposalState.Queued and p.eta <= timestamp:
+                execute(signer, governor, p)
+                print(f"executed {title}")
             else:
-                print(f"{p.title}: {p.state.name}")
+                print(f"{title} is {p.state.name}: {reason(p, block, timestamp)}")
     else:
-        raise ConfigError(f"unknown step {step!r}: propose BUDGET, or enact")
+        raise ConfigError(f"unknown step {step!r}: propose BUDGET [force], or enact")

@@ -8,6 +8,43 @@ from ledger.chain.http import shown_url
 from ledger.org.membership import Member
 
 
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters: cut with "…" when longer, never silently."""
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """`1 round`, `2 rounds` (`nouns`: the plural when it is not `noun` + s)."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
+def singular(phrase: str) -> str:
+    """A counted thing's plural phrase for one of it: the first word ending in s before any
+    parenthesis loses it (`block headers` -> `block header`, `rows in mirror` -> `row in mirror`)."""
+    head, paren, tail = phrase.partition(" (")
+    words = head.split(" ")
+    for i, w in enumerate(words):
+        if w.endswith("s") and len(w) > 1:
+            words[i] = w[:-1]
+            break
+    return " ".join(words) + paren + tail
+
+
+def counted(n: int, phrase: str) -> str:
+    """`1 round`, `3 rounds in mirror`: `phrase` is the plural."""
+    return f"{n} {phrase if n != 1 else singular(phrase)}"
+
+
+def who(address: str, members) -> str:
+    """An account as people know it: `Kenya (0xAbC…)` for a member (`members`: read_members'
+    list, or a dict by address), else the address alone."""
+    from ledger.chain.text import printable
+
+    by_address = members if isinstance(members, dict) else {m.address: m for m in members}
+    m = by_address.get(address)
+    return f"{printable(m.name)} ({address})" if m else address
+
+
 def members_table(members: list[Member]) -> str:
     rows = [("#", "name", "id", "kind", "tier", "status", "weight", "address")]
     for m in members:
@@ -26,7 +63,8 @@ def members_by_tier(members: list[Member]) -> str:
         group = groups[tier]
         weight = sum(m.weight for m in group)
         names = ", ".join(f"{m.name}" + (" (corp.)" if m.kind.name == "Corporate" else "") for m in group)
-        lines.append(f"  {tier:<10} {len(group):>3} members  weight {weight:>7} ({100 * weight / total:5.1f}%)  {names}")
+        count = f"{len(group):>3} " + ("member " if len(group) == 1 else "members")
+        lines.append(f"  {tier:<10} {count}  weight {weight:>7} ({100 * weight / total:5.1f}%)  {names}")
     return "\n".join(lines)
 
 
@@ -45,7 +83,7 @@ def proposals_table(proposals) -> str:
     rows = [("#", "track", "result", "for", "against", "abstain", "quorum", "states +/-", "title")]
     for n, p in enumerate(proposals, 1):
         rows.append((str(n), p.track.name, p.state.name, str(p.for_), str(p.against), str(p.abstain),
-                     str(p.quorum), f"{p.states_for}/{p.states_against}", p.title[:64]))
+                     str(p.quorum), f"{p.states_for}/{p.states_against}", cut(p.title, 64)))
     return table(rows, right={0, 3, 4, 5, 6, 7})
 
 
@@ -59,7 +97,7 @@ def payouts_table(payouts, token, budget: int, top: int = 12) -> str:
     if len(ranked) > top:
         lines.append(f"... and {len(ranked) - top} more")
     deferred = [p for p in payouts if not p.pushed]
-    lines.append(f"{len(payouts)} recipients, {token.show(paid)} of a {token.show(budget)} budget paid"
+    lines.append(f"{plural(len(payouts), 'recipient')}, {token.show(paid)} of a {token.show(budget)} budget paid"
                  + (f"; {len(deferred)} deferred (claimable)" if deferred else "") + "; dust stays in the fund")
     return "\n".join(lines)
 
@@ -73,8 +111,8 @@ def render_demo(result) -> str:
         f"Members by tier ({len(result.members)}), weights after the votes:",
         members_by_tier(result.members),
         "",
-        f"Proposals ({result.counted} of {result.relayed} signed ballots counted, "
-        f"relayed in {result.batches} transactions):",
+        f"Proposals ({result.counted} of {plural(result.relayed, 'signed ballot')} counted, "
+        f"relayed in {plural(result.batches, 'transaction')}):",
         proposals_table(result.proposals),
     ]
     if result.payouts:
@@ -84,10 +122,11 @@ def render_demo(result) -> str:
         f"Deployment manifest: {result.manifest_path}",
         f"Member keys:         {result.keys_dir} (password: waico-demo)",
         f"Signed ballots:      {result.ballots_dir}",
-        f"SQL mirror:          {result.mirror_db} ({result.mirrored_events} events)",
+        f"SQL mirror:          {result.mirror_db} ({plural(result.mirrored_events, 'event')})",
         f"Audit:               " + (("clean: " + ", ".join(c.name for c in result.audit.checks) + " all agree")
-                                    if result.audit.ok else f"{len(result.audit.findings)} FINDINGS (waico audit)"),
-        f"Checkpoint:          {result.checkpoint_path} ({result.checkpoint_size} events)",
+                                    if result.audit.ok
+                                    else f"{plural(len(result.audit.findings), 'FINDING')} (waico audit)"),
+        f"Checkpoint:          {result.checkpoint_path} ({plural(result.checkpoint_size, 'event')})",
         f"Verifier key:        {result.verifier_key}",
         f"Transparency site:   {result.site.index} (or: waico site serve --workdir {result.workdir})"
         if result.site else "Transparency site:   not built",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -12,6 +12,16 @@ from . import abi
 
 ERROR_STRING = function_signature_to_4byte_selector("Error(string)")
 PANIC = function_signature_to_4byte_selector("Panic(uint256)")
+
+# How the arguments of a custom error are shown, by error name, where the plain values would not
+# say what happened (an enum's number, a bitmap): registered by the part that knows the error
+# (e.g. ledger.org.governance for OpenZeppelin's GovernorUnexpectedProposalState).
+RENDERERS: dict[str, Callable[[tuple], str]] = {}
+
+
+def register_renderer(name: str, render: Callable[[tuple], str]) -> None:
+    """Show error `name`'s decoded arguments as `render(args)` returns them (inside its parentheses)."""
+    RENDERERS[name] = render
 
 
 @dataclass
@@ -50,6 +60,12 @@ class ErrorDecoder:
             args = abi_decode(types, body)
         except Exception:
             return name
+        render = RENDERERS.get(name)
+        if render is not None:
+            try:
+                return f"{name}({render(tuple(args))})"
+            except Exception:  # a value the renderer does not know: shown plain
+                pass
         return f"{name}({', '.join(_show(a) for a in args)})"
 
 

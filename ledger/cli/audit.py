@@ -9,19 +9,21 @@ from . import command, main, printable, progress
 
 def report_text(report) -> str:
     """The report for people, coloured; what it quotes (findings may hold chain text) escaped."""
+    from ledger.app.summary import counted, plural
+
     lines = [f"audit of chain {report.chain_id}, blocks {report.first_block}..{report.last_block} "
-             f"({report.events} mirrored events, {report.seconds:.1f} s)"]
+             f"({plural(report.events, 'mirrored event')}, {report.seconds:.1f} s)"]
     lines += [click.style("note ", fg="yellow") + printable(notice) for notice in report.notices]
     for check in report.checks:
         mark = click.style("OK  ", fg="green") if check.ok else click.style("FAIL", fg="red", bold=True)
-        counts = ", ".join(f"{n} {what}" for what, n in check.checked.items())
+        counts = ", ".join(counted(n, what) for what, n in check.checked.items())
         lines.append(f"{mark} " + printable(f"{check.name:<10} {check.title}: {counts or 'nothing to check'}"))
         for f in check.findings:
             lines.append(printable(f"       {f.subject}: {f.detail}"))
     n = len(report.findings)
     upto = f" up to block {report.last_block}" if report.behind else ""
     lines.append(f"clean{upto}: the mirror is the chain, and the chain kept its rules" if not n
-                 else f"{n} finding{'s' if n != 1 else ''}")
+                 else plural(n, "finding"))
     return "\n".join(lines)
 
 

@@ -33,22 +33,13 @@ def _make_ballot(ctx, proposal, support, voter, reason, offline: bool = False):
                   reason=reason), p
 
 
-def _number(ctx, given: str, p) -> int | str:
-    """The proposal's number in `waico proposal list`, or its full id when not read (--offline)."""
-    from .proposals import proposal_number
-
-    if p is None:
-        return given
-    if given.isdigit() and int(given) <= 10**6:
-        return int(given)
-    return proposal_number(ctx, p.id)
-
-
 def _named(p, proposal_id: int) -> str:
-    """A proposal as a member must see it before signing: its title and its full id."""
+    """A proposal as a member must see it before signing: its number, its title and its full id
+    (the number is the node's to give; the id is what the ballot is for)."""
     from ledger.chain.text import printable
 
-    return f"“{printable(p.title)}” (id {p.id})" if p else f"{proposal_id} (not read from the chain: --offline)"
+    return f"{p.number} “{printable(p.title)}” (id {p.id})" if p else \
+        f"{proposal_id} (not read from the chain: --offline)"
 
 
 support_option = click.option("--support", required=True, type=click.Choice(["for", "against", "abstain"],
@@ -105,24 +96,29 @@ def sign(ctx, proposal, support, reason, key_name, out, offline):
     """
     from eth_account import Account
 
+    from ledger.app.keys import find_key
+    from ledger.app.summary import who
     from ledger.org.ballots import file_name
     from ledger.org.ballots import sign as sign_ballot
+    from ledger.org.membership import read_member
     from ledger.org.voting import require_can_vote
-
-    from ledger.app.keys import find_key
 
     key = find_key(ctx.config.keys_dir, key_name)
     private_key = unlock_key(ctx, key_name)
     voter = Account.from_key(private_key).address
     b, p = _make_ballot(ctx, proposal, support, voter, reason, offline)
+    by = voter
     if not offline:
-        require_can_vote(ctx.contract("WaicoGovernor"), ctx.contract("Membership"), b.proposal_id, voter)
+        membership = ctx.contract("Membership")
+        require_can_vote(ctx.contract("WaicoGovernor"), membership, b.proposal_id, voter, label=p.label)
+        m = read_member(membership, voter)
+        by = who(voter, {voter: m} if m else {})
     signed = sign_ballot(b, private_key)
-    path = out or ctx.config.workdir / "ballots" / file_name(_number(ctx, proposal, p), key.path.stem)
+    path = out or ctx.config.workdir / "ballots" / file_name(p.number if p else proposal, key.path.stem)
     signed.save(path)
-    ctx.emit({"file": str(path), "voter": voter, "proposalId": str(b.proposal_id), "title": p.title if p else None,
-              "support": b.support.name},
-             f"signed: {b.support.name} on proposal {_named(p, b.proposal_id)} by {voter}\nwritten to {path}")
+    ctx.emit({"file": str(path), "voter": voter, "proposalId": str(b.proposal_id), "number": p.number if p else None,
+              "title": p.title if p else None, "support": b.support.name},
+             f"signed: {b.support.name} on proposal {_named(p, b.proposal_id)} by {by}\nwritten to {path}")
 
 
 def _load_all(ctx, files, online: bool, for_relay: bool = False):
@@ -138,10 +134,20 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
     from ledger.org import ballots
     from ledger.org.voting import check_ballot, eligibility, require_can_vote
 
+    from ledger.org.governance import read_proposals, short_id
+    from ledger.org.membership import read_members
+
     good, problems, seen = [], [], set()
     w3 = ctx.w3 if online else None
     governor = ctx.contract("WaicoGovernor") if online else None
     membership = ctx.contract("Membership") if online else None
+    numbers = {p.id: p.number for p in read_proposals(governor, ctx.manifest.contracts["WaicoGovernor"].block)} \
+        if online else {}
+    names = {m.address: m.name for m in read_members(membership)} if online else {}
+
+    def label(pid):
+        return f"proposal {numbers[pid]}" if pid in numbers else f"proposal {short_id(pid)}"
+
     for f in files:
         try:
             signed = ballots.load(Path(f))
@@ -151,12 +157,15 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
                 raise LedgerError(f"{f}: a second ballot of {signed.ballot.voter} on the same proposal")
             seen.add(key)
             info = {"signature": how, "signatureDependsOnNode": how == "erc1271"}
+            if online:
+                info |= {"number": numbers.get(key[0]), "member": names.get(key[1])}
             if for_relay:
-                info["weight"] = require_can_vote(governor, membership, *key, source=f, open_now=True)
+                info["weight"] = require_can_vote(governor, membership, *key, source=f, open_now=True,
+                                                  label=label(key[0]))
             elif online:
                 e = eligibility(governor, membership, *key)
                 if e.weight == 0:
-                    raise NotAMember(f"{f}: {key[1]} had no vote at the proposal's snapshot")
+                    raise NotAMember(f"{f}: {key[1]} had no vote at {label(key[0])}'s snapshot")
                 info |= {"weight": e.weight, "proposal": e.state.name, "counted": e.already_voted}
             good.append((f, signed, info))
         except LedgerError as exc:
@@ -188,6 +197,9 @@ def verify(ctx, files, offline):
     """
     import sys
 
+    from ledger.chain.text import printable
+    from ledger.org.governance import short_id
+
     good, problems = _load_all(ctx, files, online=not offline)
     report = [{"file": f, "voter": s.ballot.voter, "support": s.ballot.support.name, **info, "ok": True}
               for f, s, info in good] + [{"problem": p, "ok": False} for p in problems]
@@ -198,9 +210,17 @@ def verify(ctx, files, offline):
         if "weight" not in info:
             return f" ({wallet[:-2]})" if wallet else ""
         voted = "vote on record" if info["counted"] else "not yet counted"
-        return f" ({wallet}weight {info['weight']}; proposal {info['proposal']}; {voted})"
+        return f" ({wallet}weight {info['weight']}; {voted})"
 
-    lines = [f"ok   {f}: {s.ballot.support.name} by {s.ballot.voter}{describe(info)}"
+    def on(s, info):
+        number = info.get("number")
+        return f" on proposal {number} ({info['proposal']})" if number else \
+            f" on proposal {short_id(s.ballot.proposal_id)}" + (f" ({info['proposal']})" if "proposal" in info else "")
+
+    def by(s, info):
+        return f"{printable(info['member'])} ({s.ballot.voter})" if info.get("member") else s.ballot.voter
+
+    lines = [f"ok   {f}: {s.ballot.support.name}{on(s, info)} by {by(s, info)}{describe(info)}"
              for f, s, info in good] + [f"FAIL {p}" for p in problems]
     ctx.emit(report, "\n".join(lines))
     if problems:
@@ -224,7 +244,9 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
     """
     import sys
 
-    from ledger.org.governance import relay
+    from ledger.app.summary import plural
+    from ledger.chain.text import printable
+    from ledger.org.governance import relay, short_id
 
     good, problems = _load_all(ctx, files, online=True, for_relay=True)
     for p in problems:
@@ -236,7 +258,7 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
     if not good:
         sys.exit(1)
     signer = unlock_signer(ctx, key_name, dev_account)
-    progress(f"relaying {len(good)} ballots in batches of {batch_size}")
+    progress(f"relaying {plural(len(good), 'ballot')} in batches of {batch_size}")
     with click.progressbar(length=len(good), label="ballots", file=sys.stderr) as bar:
         done = [0]
 
@@ -246,12 +268,19 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
 
         outcomes = relay(signer, ctx.contract("WaicoGovernor"), [s for _, s, _ in good], batch_size, advance)
     files_by_ballot = {id(s): f for f, s, _ in good}
-    report = [{"file": files_by_ballot[id(o.signed)], "voter": o.signed.ballot.voter, "counted": o.counted,
+    info_by_ballot = {id(s): info for _, s, info in good}
+    report = [{"file": files_by_ballot[id(o.signed)], "voter": o.signed.ballot.voter,
+               "member": info_by_ballot[id(o.signed)].get("member"), "proposalId": str(o.signed.ballot.proposal_id),
+               "number": info_by_ballot[id(o.signed)].get("number"), "counted": o.counted,
                "weight": o.weight, "skipped": o.skip_reason, "tx": o.tx_hash} for o in outcomes]
     counted = sum(o.counted for o in outcomes)
-    ctx.emit(report, "\n".join(
-        [f"{'counted' if r['counted'] else 'skipped'}  {r['voter']}  "
-         + (f"weight {r['weight']}" if r["counted"] else r["skipped"]) for r in report]
-        + [f"{counted} of {len(outcomes)} ballots counted"]))
+
+    def line(r):
+        voter = f"{printable(r['member'])} ({r['voter']})" if r["member"] else r["voter"]
+        on = f"proposal {r['number']}" if r["number"] else f"proposal {short_id(int(r['proposalId']))}"
+        return (f"{'counted' if r['counted'] else 'skipped'}  {on}  {voter}  "
+                + (f"weight {r['weight']}" if r["counted"] else r["skipped"]))
+
+    ctx.emit(report, "\n".join([line(r) for r in report] + [f"{counted} of {plural(len(outcomes), 'ballot')} counted"]))
     if counted < len(outcomes) or problems:
         sys.exit(1)

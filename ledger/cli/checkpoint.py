@@ -44,18 +44,19 @@ def checkpoint_sign(ctx, to_block):
     Example:
       waico index && waico checkpoint sign
     """
+    from ledger.app.summary import plural
     from ledger.audit.eventlog import finalized_block, sign
 
     upto = int(to_block) if to_block else finalized_block(ctx.w3)
     signed = sign(ctx.config.workdir, ctx.manifest, ctx.config.db_url, upto)
     cp = signed.checkpoint
     asked = "--to-block" if to_block else "the finalized block"
-    covers = f"covers the {cp.size} mirrored events up to block {signed.up_to_block}"
+    covers = f"covers the {plural(cp.size, 'mirrored event')} up to block {signed.up_to_block}"
     if signed.up_to_block < signed.asked_block:
         covers += f" (the mirror's last block; {asked} is {signed.asked_block}: run `waico index` to cover more)"
     else:
         covers += f" ({asked})"
-    covers += (f"; leaves out {signed.left_out} newer mirrored event{'s' if signed.left_out != 1 else ''}"
+    covers += (f"; leaves out {plural(signed.left_out, 'newer mirrored event')}"
                + (" (not yet finalized)" if not to_block and signed.left_out else ""))
     ctx.emit({"file": str(signed.path), "origin": cp.origin, "size": cp.size, "root": cp.root.hex(),
               "upToBlock": signed.up_to_block, "askedBlock": signed.asked_block, "mirrorBlock": signed.mirror_block,

@@ -52,7 +52,7 @@ def dev_advance_time(ctx, seconds):
     ctx.emit({"timestamp": ts}, f"latest block time {ts}")
 
 
-@command(dev, "mint")
+@command(dev, "mint", deployment=True)
 @click.argument("amount")
 @click.option("--to", "to", required=True, metavar="MEMBER|KEY|ADDRESS",
               help="Who gets the tokens: a member's identifier or name, a key label, or an address.")

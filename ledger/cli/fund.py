@@ -53,19 +53,21 @@ def fund_preview(ctx, budget):
     Example:
       waico fund preview 250000
     """
-    from ledger.app.summary import table
+    from ledger.app.summary import plural, table
+    from ledger.chain.text import printable
     from ledger.org.fund import preview, token_of
 
     contract = ctx.contract("EquityFund")
     token = token_of(ctx.w3, contract)
     p = preview(contract, token.parse(budget))
     names = _names(ctx)
-    rows = [("member", "score", "share", "amount")] + [
-        (names.get(a.member, a.member), str(a.score), f"{100 * a.amount / p.budget:.2f}%", token.show(a.amount))
+    rows = [("member", "score", "share", "amount", "address")] + [
+        (printable(names.get(a.member, "")) or "(not a member)", str(a.score), f"{100 * a.amount / p.budget:.2f}%",
+         token.show(a.amount), a.member)
         for a in p.allocations]
     ctx.emit({"budget": p.budget, "totalScore": p.total_score, "paid": p.paid,
               "allocations": [{"member": a.member, "score": a.score, "amount": a.amount} for a in p.allocations]},
-             table(rows, right={1, 2, 3}) + f"\n{len(p.allocations)} recipients, {token.show(p.paid)} of "
+             table(rows, right={1, 2, 3}) + f"\n{plural(len(p.allocations), 'recipient')}, {token.show(p.paid)} of "
              f"{token.show(p.budget)} (dust stays in the fund)")
 
 
@@ -81,7 +83,7 @@ def fund_round(ctx, round_id, csv_to):
       waico fund round 1 --csv round-1.csv
     """
     from ledger.app.exports import PAYOUT_COLUMNS, payout_rows
-    from ledger.app.summary import table
+    from ledger.app.summary import plural, table
     from ledger.chain.text import printable
     from ledger.errors import LedgerError
     from ledger.org.fund import token_of
@@ -93,14 +95,14 @@ def fund_round(ctx, round_id, csv_to):
     payouts = read_payouts(contract, ctx.manifest.contracts["EquityFund"].block, round_id)
     if not payouts:
         executed = contract.functions.roundCount().call()
-        raise LedgerError(f"round {round_id} paid no one: {executed} round{'' if executed == 1 else 's'} executed")
+        raise LedgerError(f"round {round_id} paid no one: {plural(executed, 'round')} executed")
     rows = payout_rows(payouts, read_members(ctx.contract("Membership")), token.decimals)
     if csv_to:
         return write_csv(csv_to, PAYOUT_COLUMNS, rows)
     lines = [("member", "score", "amount", "paid as")] + [
         (printable(r["member"] or r["account"]), str(r["score"]), token.show(r["amount_units"]), r["paid_as"])
         for r in rows]
-    ctx.emit(rows, table(lines, right={1, 2}) + f"\nround {round_id}: {len(rows)} payouts, "
+    ctx.emit(rows, table(lines, right={1, 2}) + f"\nround {round_id}: {plural(len(rows), 'payout')}, "
              f"{token.show(sum(r['amount_units'] for r in rows))}")
 
 
@@ -108,6 +110,15 @@ def _names(ctx) -> dict:
     from ledger.org.membership import read_members
 
     return {m.address: m.name for m in read_members(ctx.contract("Membership"))}
+
+
+def _account(ctx, address: str) -> tuple[str | None, str]:
+    """The name of the member at `address` (None: not a member), and the account as people know it."""
+    from ledger.app.summary import who
+    from ledger.org.membership import read_member
+
+    m = read_member(ctx.contract("Membership"), address)
+    return (m.name if m else None), who(address, [m] if m else [])
 
 
 @command(fund, "contribute", context_settings=AMOUNT_ARGUMENT)
@@ -131,8 +142,10 @@ def fund_contribute(ctx, key_name, dev_account, amount):
     units = token.parse(amount)
     signer = unlock_signer(ctx, key_name, dev_account)
     receipt = contribute(signer, ctx.w3, contract, units, who=key_name or f"dev account {dev_account}")
-    ctx.emit({"amount": units, "tx": "0x" + bytes(receipt["transactionHash"]).hex()},
-             f"contributed {token.show(units)} from {signer.address}")
+    member, shown = _account(ctx, signer.address)
+    ctx.emit({"amount": units, "from": signer.address, "member": member,
+              "tx": "0x" + bytes(receipt["transactionHash"]).hex()},
+             f"contributed {token.show(units)} from {shown}")
 
 
 @command(fund, "claim")
@@ -151,7 +164,9 @@ def fund_claim(ctx, key_name, dev_account):
     signer = unlock_signer(ctx, key_name, dev_account)
     owed = contract.functions.claimable(signer.address).call()
     token = token_of(ctx.w3, contract)
+    member, shown = _account(ctx, signer.address)
     if owed == 0:
-        raise LedgerError(f"{signer.address} has nothing to claim")
+        raise LedgerError(f"{shown} has nothing to claim")
     claim(signer, contract)
-    ctx.emit({"claimed": owed}, f"claimed {token.show(owed)}")
+    ctx.emit({"claimed": owed, "account": signer.address, "member": member},
+             f"claimed {token.show(owed)} for {shown}")

@@ -25,6 +25,7 @@ def index(ctx, follow, to_block):
     import sys
     import threading
 
+    from ledger.app.summary import plural
     from ledger.mirror import sync
 
     target = int(to_block) if to_block.isdigit() else to_block
@@ -48,6 +49,8 @@ def index(ctx, follow, to_block):
     ctx.emit({"db": ctx.config.db_url, "events": stats.events, "blocks": stats.blocks,
               "lastBlock": stats.last_block, "seconds": round(stats.seconds, 3),
               "eventsPerSecond": round(stats.events_per_s), "reorgs": stats.reorgs},
-             f"mirrored {stats.events:,} new events up to block {stats.last_block:,} into {ctx.config.db_url} "
-             f"({stats.events_per_s:,.0f} events/s" + (f", {stats.reorgs} reorgs undone" if stats.reorgs else "")
+             f"mirrored {stats.events:,} new event{'' if stats.events == 1 else 's'} up to block "
+             f"{stats.last_block:,} into {ctx.config.db_url} "
+             f"({stats.events_per_s:,.0f} events/s"
+             + (f", {plural(stats.reorgs, 'reorg')} undone" if stats.reorgs else "")
              + ")")

@@ -35,18 +35,6 @@ def resolve_proposal(ctx, value: str):
     return proposals[number - 1]
 
 
-def proposal_number(ctx, proposal_id: int) -> int:
-    """The number `waico proposal list` gives the proposal `proposal_id` (the node's order)."""
-    from ledger.errors import ConfigError
-    from ledger.org.governance import read_proposals
-
-    governor, block = _governor(ctx)
-    for number, p in enumerate(read_proposals(governor, block), 1):
-        if p.id == proposal_id:
-            return number
-    raise ConfigError(f"no proposal {proposal_id} on this governor")
-
-
 def _load(ctx, value):
     return _governor(ctx)[0], resolve_proposal(ctx, value)
 
@@ -59,13 +47,14 @@ def proposal_list(ctx):
     Example:
       waico proposal list --json | jq '.[] | select(.state == "Active")'
     """
-    from ledger.app.summary import table
+    from ledger.app.summary import cut, table
+    from ledger.chain.text import printable
     from ledger.org.governance import read_proposals
 
     governor, block = _governor(ctx)
     items = read_proposals(governor, block)
     rows = [("#", "track", "state", "for", "against", "abstain", "title")] + [
-        (str(n), p.track.name, p.state.name, str(p.for_), str(p.against), str(p.abstain), p.title[:60])
+        (str(n), p.track.name, p.state.name, str(p.for_), str(p.against), str(p.abstain), cut(printable(p.title), 60))
         for n, p in enumerate(items, 1)]
     ctx.emit([p.to_json() | {"number": n} for n, p in enumerate(items, 1)],
              table(rows, right={0, 3, 4, 5}) if items else "no proposals yet")
@@ -74,15 +63,55 @@ def proposal_list(ctx):
 @command(proposal, "show")
 @click.argument("proposal")
 def proposal_show(ctx, proposal):
-    """Show one proposal (number from `proposal list`, or full id): track, state, tally, actions."""
-    _, p = _load(ctx, proposal)
-    lines = [f"proposal {p.id}", f"title     {p.title}", f"track     {p.track.name}", f"state     {p.state.name}",
-             f"proposer  {p.proposer}", f"voting    blocks {p.snapshot} .. {p.deadline}",
-             f"tally     for {p.for_}  against {p.against}  abstain {p.abstain}", "actions"]
+    """Show one proposal (number from `proposal list`, or full id): track, state and why, the
+    tally against the quorum, the pass threshold and (constitutional track) the states'
+    majority, who voted, and its actions.
+
+    \b
+    Example:
+      waico proposal show 3
+      waico proposal show 3 --json | jq .outcome
+    """
+    from ledger.app.summary import plural, who
+    from ledger.chain.text import printable
+    from ledger.org.governance import ProposalState, now, outcome, percent, reason
+    from ledger.org.membership import read_members
+    from ledger.org.votes import read_votes
+
+    governor, p = _load(ctx, proposal)
+    block, timestamp = now(ctx.w3)
+    o = outcome(p)
+    why = reason(p, block, timestamp)
+    members = {m.address: m for m in read_members(ctx.contract("Membership"))}
+    votes = read_votes(governor, _governor(ctx)[1], p.id)
+    pending = p.state is ProposalState.Pending
+    lines = [f"{p.named}", f"title     {printable(p.title)}", f"track     {p.track.name}",
+             f"state     {p.state.name}: {why}", f"proposer  {who(p.proposer, members)}",
+             f"voting    blocks {p.snapshot} .. {p.deadline}",
+             f"tally     for {p.for_:,}  against {p.against:,}  abstain {p.abstain:,}",
+             f"quorum    fixed at the snapshot (block {p.snapshot})" if pending else
+             f"quorum    {o.quorum:,} (for + abstain): {o.counted:,}, "
+             + ("reached" if o.quorum_reached else "not reached"),
+             f"threshold for at least {percent(o.pass_bps)} of for + against, and more for than against: "
+             + (f"{percent(o.for_bps)} for, " if o.for_bps is not None else "no votes for or against, ")
+             + ("met" if o.majority else "not met"),
+             f"states    {p.states_for} for, {p.states_against} against: "
+             + (("majority" if o.states_majority else "no majority") + " (needed on this track)" if o.states_needed
+                else "not needed on this track")]
     if p.description_not_utf8:
         lines.insert(2, "note      the description is not valid UTF-8: shown with U+FFFD replacement characters")
+    for support in ("for", "against", "abstain"):
+        names = [printable(members[v.voter].name) if v.voter in members else v.voter
+                 for v in votes if v.support_name == support]
+        if names:
+            lines.append(f"{support:<9} {plural(len(names), 'vote')}: {', '.join(names)}")
+    lines.append("actions")
     lines += [f"  {a.target}  0x{a.calldata.hex()[:8]}…  value {a.value}" for a in p.actions]
-    ctx.emit(p.to_json(), "\n".join(lines))
+    data = p.to_json() | {"number": p.number, "reason": why, "outcome": o.to_json(),
+                          "proposerName": members[p.proposer].name if p.proposer in members else None,
+                          "voters": [{"voter": v.voter, "member": members[v.voter].name if v.voter in members else None,
+                                     "support": v.support_name, "weight": v.weight} for v in votes]}
+    ctx.emit(data, "\n".join(lines))
 
 
 @command(proposal, "votes")
@@ -99,22 +128,22 @@ def proposal_votes(ctx, proposal, csv_to):
       waico proposal votes 3 --json | jq 'map(select(.support == "against")) | length'
     """
     from ledger.app.exports import VOTE_COLUMNS, vote_rows
-    from ledger.app.summary import table
+    from ledger.app.summary import plural, table
     from ledger.chain.text import printable
-    from ledger.org.governance import read_proposals
     from ledger.org.membership import read_members
     from ledger.org.votes import read_votes
 
     governor, block = _governor(ctx)
     p = resolve_proposal(ctx, proposal)
-    number = next(n for n, q in enumerate(read_proposals(governor, block), 1) if q.id == p.id)
+    number = p.number
     rows = vote_rows(number, read_votes(governor, block, p.id), read_members(ctx.contract("Membership")))
     if csv_to:
         return write_csv(csv_to, VOTE_COLUMNS, rows)
-    lines = [("member", "kind", "support", "weight", "reason")] + [
-        (printable(r["member"] or r["voter"]), r["kind"], r["support"], str(r["weight"]), printable(r["reason"]))
+    lines = [("member", "kind", "support", "weight", "reason", "address")] + [
+        (printable(r["member"]) or "(not a member)", r["kind"], r["support"], str(r["weight"]),
+         printable(r["reason"]), r["voter"])
         for r in rows]
-    ctx.emit(rows, f"proposal {number}: {len(rows)} votes\n" + table(lines, right={3}) if rows
+    ctx.emit(rows, f"proposal {number}: {plural(len(rows), 'vote')}\n" + table(lines, right={3}) if rows
              else f"proposal {number}: no votes counted")
 
 
@@ -141,7 +170,7 @@ def proposal_create(ctx, key_name, dev_account, track, calls, description, dry_r
         --call "Membership.setCorporateCap(1500)" --description "Lower the corporate cap to 15%"
     """
     from ledger.org.actions import parse_call
-    from ledger.org.governance import Track, propose
+    from ledger.org.governance import Track, propose, read_proposal
 
     parsed = [parse_call(c, ctx.manifest, ctx.w3) for c in calls]
     chosen = Track.parse(track)
@@ -153,12 +182,20 @@ def proposal_create(ctx, key_name, dev_account, track, calls, description, dry_r
                  f"dry run: {len(parsed)} call(s) on the {chosen.name} track; nothing sent")
         return
     signer = unlock_signer(ctx, key_name, dev_account)
-    pid = propose(signer, ctx.contract("WaicoGovernor"), chosen, [c.action for c in parsed], description)
-    ctx.emit({"proposalId": str(pid)}, f"proposal {pid} created")
+    governor, block = _governor(ctx)
+    pid = propose(signer, governor, chosen, [c.action for c in parsed], description)
+    p = read_proposal(governor, block, pid)
+    ctx.emit({"proposalId": str(pid), "number": p.number}, f"{p.named} created")
+
+
+_WHEN = {"queue": "one that passed (Succeeded).",
+         "execute": "one Queued whose timelock delay has passed."}
 
 
 def _lifecycle(name):
-    @command(proposal, name, help=f"{name.capitalize()} a proposal (anyone may).\n\n"
+    @command(proposal, name, help=f"{name.capitalize()} a proposal (anyone may): {_WHEN[name]}\n\n"
+                                  "In any other state nothing is sent: it says why in one line, e.g. "
+                                  "`proposal 5 is Defeated: quorum 5,529 not reached (650 for); not queued`.\n\n"
                                   f"\b\nExample:\n  waico proposal {name} 1 --dev-account 0")
     @key_options
     @click.argument("proposal")
@@ -169,8 +206,8 @@ def _lifecycle(name):
         signer = unlock_signer(ctx, key_name, dev_account)
         receipt = getattr(governance, name)(signer, governor, p)
         progress(f"{name}d in block {receipt['blockNumber']}")
-        ctx.emit({"proposalId": str(p.id), "tx": "0x" + bytes(receipt["transactionHash"]).hex()},
-                 f"proposal {p.id}: {name}d")
+        ctx.emit({"proposalId": str(p.id), "number": p.number, "tx": "0x" + bytes(receipt["transactionHash"]).hex()},
+                 f"{p.named}: {name}d")
 
     return run
 

@@ -12,7 +12,8 @@ exact bytes, as the contract does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from enum import IntEnum
 
 from eth_abi import decode as abi_decode
@@ -23,9 +24,10 @@ from web3 import Web3
 from web3.logs import DISCARD as _DISCARD
 
 from ledger.chain import abi
+from ledger.chain.reverts import register_renderer
 from ledger.chain.text import decode_text
 from ledger.chain.transactions import Signer
-from ledger.errors import ChainUnavailable, ConfigError
+from ledger.errors import ChainUnavailable, ConfigError, ProposalClosed, TransactionReverted
 
 from .ballots import SignedBallot, pack_batch
 
@@ -80,6 +82,19 @@ class Proposal:
     actions: tuple[Action, ...]
     block: int
     description_bytes: bytes = b""  # exactly as proposed: what the proposal id hashes
+    pass_bps: int = 5000  # the track's pass threshold it was created with: for >= pass_bps of for + against
+    eta: int = 0  # a queued proposal: executable from this time (unix seconds); else 0
+    number: int = 0  # its number in `read_proposals` (1 = first created); 0 when not known
+
+    @property
+    def label(self) -> str:
+        """`proposal 5` (or its short id when its number is not known)."""
+        return f"proposal {self.number}" if self.number else f"proposal {short_id(self.id)}"
+
+    @property
+    def named(self) -> str:
+        """`proposal 5 (id 3082194073…4107)`: its number, and its id to check it by."""
+        return f"{self.label} (id {short_id(self.id)})" if self.number else self.label
 
     @property
     def title(self) -> str:
@@ -92,10 +107,12 @@ class Proposal:
 
     def to_json(self) -> dict:
         return {
+            "number": self.number or None,
             "id": str(self.id), "track": self.track.name, "state": self.state.name, "proposer": self.proposer,
             "snapshot": self.snapshot, "deadline": self.deadline,
             "votes": {"against": self.against, "for": self.for_, "abstain": self.abstain},
             "states": {"for": self.states_for, "against": self.states_against}, "quorum": self.quorum,
+            "passBps": self.pass_bps, "eta": self.eta or None,
             "title": self.title, "description": self.description,
             "descriptionNotUtf8": self.description_not_utf8, "block": self.block,
             "actions": [{"target": a.target, "value": a.value, "calldata": "0x" + a.calldata.hex()}
@@ -151,12 +168,176 @@ def propose(signer: Signer, governor, track: Track, actions: list[Action], descr
                            f"{expected}: the node's answers are wrong")
 
 
+BPS = 10_000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A proposal's tally against its track's rules, as WaicoGovernor counts it: the quorum (for +
+    abstain weight, at least `quorum`), the majority (more for than against, and for at least
+    `pass_bps` of for + against) and, on the Constitutional track, the states' majority (more
+    voting states for than against, by head count)."""
+
+    quorum: int  # 0 while the snapshot is ahead (Pending): not fixed yet
+    counted: int  # for + abstain: what the quorum counts
+    quorum_reached: bool
+    pass_bps: int
+    for_bps: int | None  # for, in bps of for + against (None: no for or against votes)
+    majority: bool
+    states_needed: bool
+    states_majority: bool
+
+    @property
+    def passes(self) -> bool:
+        return self.quorum_reached and self.majority and (self.states_majority or not self.states_needed)
+
+    def to_json(self) -> dict:
+        return {"quorum": self.quorum, "quorumCounted": self.counted, "quorumReached": self.quorum_reached,
+                "passBps": self.pass_bps, "forBps": self.for_bps, "majority": self.majority,
+                "statesMajorityNeeded": self.states_needed, "statesMajority": self.states_majority,
+                "passes": self.passes}
+
+
+def outcome(p: Proposal) -> Outcome:
+    """How `p`'s tally stands against its track's rules (WaicoGovernor's `_quorumReached` and
+    `_voteSucceeded`)."""
+    decided = p.for_ + p.against
+    return Outcome(
+        quorum=p.quorum, counted=p.for_ + p.abstain, quorum_reached=0 < p.quorum <= p.for_ + p.abstain,
+        pass_bps=p.pass_bps, for_bps=p.for_ * BPS // decided if decided else None,
+        majority=p.for_ > p.against and p.for_ * BPS >= p.pass_bps * decided,
+        states_needed=p.track is Track.Constitutional, states_majority=p.states_for > p.states_against)
+
+
+def percent(bps: int) -> str:
+    """Basis points as a percentage: 5000 -> `50%`, 6667 -> `66.67%`."""
+    return f"{bps / 100:g}%"
+
+
+def _counted(p: Proposal) -> str:
+    return f"{p.for_:,} for" + (f" + {p.abstain:,} abstain" if p.abstain else "")
+
+
+def _threshold(p: Proposal, o: Outcome) -> str:
+    share = f" ({percent(o.for_bps)} for, {percent(o.pass_bps)} needed)" if o.for_bps is not None else ""
+    return f"{p.for_:,} for vs {p.against:,} against{share}"
+
+
+def _states(p: Proposal) -> str:
+    return f"{p.states_for} states for, {p.states_against} against"
+
+
+def failures(p: Proposal) -> list[str]:
+    """Why `p`'s tally does not pass (nothing when it does)."""
+    o, why = outcome(p), []
+    if not o.quorum_reached:
+        why.append(f"quorum {o.quorum:,} not reached ({_counted(p)})")
+    if not o.majority:
+        why.append(_threshold(p, o) if p.for_ <= p.against else f"{_threshold(p, o)}: below the threshold")
+    if o.states_needed and not o.states_majority:
+        why.append(f"the states' majority failed ({_states(p)})")
+    return why
+
+
+def successes(p: Proposal) -> list[str]:
+    """What `p`'s tally met (when it passes)."""
+    o = outcome(p)
+    met = [f"quorum {o.quorum:,} reached ({_counted(p)})", _threshold(p, o)]
+    if o.states_needed:
+        met.append(f"the states' majority ({_states(p)})")
+    return met
+
+
+def when(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def duration(seconds: int) -> str:
+    """`25 s`, `4 min 10 s`, `3 h 5 min`, `2 d 4 h`."""
+    for unit, size, sub, sub_size in (("d", 86400, "h", 3600), ("h", 3600, "min", 60), ("min", 60, "s", 1)):
+        if seconds >= size:
+            rest = (seconds % size) // sub_size
+            return f"{seconds // size} {unit}" + (f" {rest} {sub}" if rest else "")
+    return f"{seconds} s"
+
+
+def reason(p: Proposal, block: int, timestamp: int) -> str:
+    """Why `p` is in its state, in a line, as of the chain's latest `block` and its `timestamp`."""
+    s = p.state
+    if s is ProposalState.Pending:
+        return f"voting opens after block {p.snapshot} (now {block})"
+    if s is ProposalState.Active:
+        return f"voting closes at block {p.deadline} (now {block})"
+    if s is ProposalState.Defeated:
+        return "; ".join(failures(p)) or "defeated"
+    if s is ProposalState.Succeeded:
+        return "passed: " + "; ".join(successes(p))
+    if s is ProposalState.Queued:
+        if p.eta > timestamp:
+            return f"executable from {when(p.eta)} (in {duration(p.eta - timestamp)})"
+        return f"executable now (since {when(p.eta)})"
+    if s is ProposalState.Executed:
+        return "it passed and was executed; " + "; ".join(successes(p))
+    if s is ProposalState.Canceled:
+        return "canceled (by its proposer while Pending, or by the guardian)"
+    return "expired"
+
+
+def explain(p: Proposal, block: int, timestamp: int) -> str:
+    """`proposal 5 is Defeated: quorum 5,529 not reached (650 for)`."""
+    return f"{p.label} is {p.state.name}: {reason(p, block, timestamp)}"
+
+
+def now(w3) -> tuple[int, int]:
+    """The latest block's number and timestamp."""
+    latest = w3.eth.get_block("latest")
+    return latest["number"], latest["timestamp"]
+
+
+def refresh(governor, p: Proposal) -> Proposal:
+    """`p` with its state, tally and eta read again."""
+    return _current(governor, p)
+
+
 def queue(signer: Signer, governor, proposal: Proposal):
-    return signer.send(governor.functions.queue(*_lifecycle_args(proposal)), f"queueing proposal {proposal.id}")
+    """Queue a Succeeded proposal; any other state is refused before sending, saying why."""
+    return _lifecycle(signer, governor, proposal, "queue", "queueing")
 
 
 def execute(signer: Signer, governor, proposal: Proposal):
-    return signer.send(governor.functions.execute(*_lifecycle_args(proposal)), f"executing proposal {proposal.id}")
+    """Execute a Queued proposal whose timelock delay has passed; else refused before sending, saying why."""
+    return _lifecycle(signer, governor, proposal, "execute", "executing")
+
+
+def _ready(governor, p: Proposal, step: str) -> Proposal:
+    """`p` read afresh; ProposalClosed saying why unless `step` (queue, execute) can go ahead now."""
+    p = _current(governor, p)
+    block, timestamp = now(governor.w3)
+    wanted = ProposalState.Succeeded if step == "queue" else ProposalState.Queued
+    if p.state is not wanted or (step == "execute" and p.eta > timestamp):
+        raise ProposalClosed(f"{explain(p, block, timestamp)}; not {step}d")
+    return p
+
+
+def _lifecycle(signer: Signer, governor, proposal: Proposal, step: str, doing: str):
+    p = _ready(governor, proposal, step)
+    try:
+        return signer.send(getattr(governor.functions, step)(*_lifecycle_args(p)), f"{doing} {p.label}")
+    except TransactionReverted:
+        _ready(governor, p, step)  # the state changed meanwhile: say why
+        raise
+
+
+def _unexpected_state(args: tuple) -> str:
+    """OpenZeppelin's `GovernorUnexpectedProposalState(proposalId, current, expectedStates)`,
+    its states by name."""
+    pid, current, expected = args
+    bits = int.from_bytes(expected, "big") if isinstance(expected, bytes) else int(expected)
+    wanted = [s.name for s in ProposalState if bits >> int(s) & 1]
+    return f"proposal {short_id(pid)} is {ProposalState(current).name}; expected {' or '.join(wanted) or 'none'}"
+
+
+register_renderer("GovernorUnexpectedProposalState", _unexpected_state)
 
 
 def _lifecycle_args(p: Proposal):
@@ -214,7 +395,7 @@ def read_proposals(governor, from_block: int) -> list[Proposal]:
     created = sorted((_created(governor, log) for log in logs), key=lambda c: (c.block, c.log_index))
     if len({c.id for c in created}) != len(created):
         raise ChainUnavailable("the node answers with one proposal twice: its answers are wrong")
-    return [_read(governor, c) for c in created]
+    return [_read(governor, c, n) for n, c in enumerate(created, 1)]
 
 
 def read_proposal(governor, from_block: int, proposal_id: int) -> Proposal:
@@ -224,24 +405,35 @@ def read_proposal(governor, from_block: int, proposal_id: int) -> Proposal:
     raise ConfigError(f"no proposal {proposal_id} on this governor")
 
 
-def _read(governor, c: _Created) -> Proposal:
+def _read(governor, c: _Created, number: int = 0) -> Proposal:
     pid = c.id
-    against, for_, abstain = governor.functions.proposalVotes(pid).call()
-    states_for, states_against = governor.functions.proposalStateVotes(pid).call()
-    return Proposal(
+    _, _, pass_bps, _ = governor.functions.proposalParams(pid).call()
+    return _current(governor, Proposal(
         id=pid,
         track=described_track(c.description),  # bound to the id, as the contract reads it
-        state=ProposalState(governor.functions.state(pid).call()),
+        state=ProposalState.Pending,
         proposer=c.proposer,
         snapshot=c.vote_start,
         deadline=governor.functions.proposalDeadline(pid).call(),
-        against=against, for_=for_, abstain=abstain, states_for=states_for, states_against=states_against,
-        quorum=_quorum(governor, pid),
+        against=0, for_=0, abstain=0, states_for=0, states_against=0, quorum=0,
         description=decode_text(c.description)[0],
         actions=c.actions,
         block=c.block,
         description_bytes=c.description,
-    )
+        pass_bps=pass_bps,
+        number=number,
+    ))
+
+
+def _current(governor, p: Proposal) -> Proposal:
+    """`p` with what changes read afresh: its state, tally, quorum and (queued) eta."""
+    pid = p.id
+    against, for_, abstain = governor.functions.proposalVotes(pid).call()
+    states_for, states_against = governor.functions.proposalStateVotes(pid).call()
+    state = ProposalState(governor.functions.state(pid).call())
+    eta = governor.functions.proposalEta(pid).call() if state is ProposalState.Queued else 0
+    return replace(p, state=state, against=against, for_=for_, abstain=abstain, states_for=states_for,
+                   states_against=states_against, quorum=_quorum(governor, pid), eta=eta)
 
 
 def _quorum(governor, pid: int) -> int:

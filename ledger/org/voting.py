@@ -32,24 +32,25 @@ def eligibility(governor, membership, proposal_id: int, voter: str) -> Eligibili
 
 
 def require_can_vote(governor, membership, proposal_id: int, voter: str, source: str = "ballot",
-                     open_now: bool = False) -> int:
+                     open_now: bool = False, label: str | None = None) -> int:
     """Raise the one-line error that explains why `voter` cannot vote on the proposal; else its weight.
 
     A Pending proposal accepts signatures (ballots may be signed ahead); relaying needs it Active
-    (`open_now`).
+    (`open_now`). `label` names the proposal (`proposal 5`; default: its short id).
     """
     e = eligibility(governor, membership, proposal_id, voter)
+    name = label or f"proposal {short_id(proposal_id)}"
     if e.state is ProposalState.Pending and open_now:
         snapshot = governor.functions.proposalSnapshot(proposal_id).call()
-        raise ProposalClosed(f"{source}: voting on proposal {short_id(proposal_id)} opens after block {snapshot}"
+        raise ProposalClosed(f"{source}: voting on {name} opens after block {snapshot}"
                              f" (now {membership.functions.clock().call()})")
     if e.state not in (ProposalState.Pending, ProposalState.Active):
-        raise ProposalClosed(f"{source}: proposal {short_id(proposal_id)} is {e.state.name}; voting is closed")
+        raise ProposalClosed(f"{source}: {name} is {e.state.name}; voting is closed")
     if e.weight == 0:
-        raise NotAMember(f"{source}: {voter} has no vote on proposal {short_id(proposal_id)} "
+        raise NotAMember(f"{source}: {voter} has no vote on {name} "
                          "(not a voting member at its snapshot)")
     if e.already_voted:
-        raise BallotInvalid(f"{source}: {voter} has already voted on proposal {short_id(proposal_id)}")
+        raise BallotInvalid(f"{source}: {voter} has already voted on {name}")
     return e.weight
 
 

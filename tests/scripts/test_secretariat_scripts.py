@@ -54,8 +54,14 @@ def test_deploy_onboard_and_propose_a_round(tmp_path):
         assert roles.hasRole(b"\0" * 32, timelock).call(), name
         assert not roles.hasRole(b"\0" * 32, manifest.deployer).call(), name
 
-    out = run_script("disburse.py", tmp_path, "main", "propose", "1000")
-    assert "proposed round as proposal" in out
+    # nothing was paid into this fund: the budget is refused, unless forced
+    refused = subprocess.run([str(ROOT / "tools" / "env"), "brownie", "run", "scripts/disburse.py", "main", "propose",
+                              "1000", "--network", "anvil"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                             env=dict(os.environ, WAICO_WORKDIR=str(tmp_path), WAICO_PASSWORD="pw"))
+    assert refused.returncode != 0 and "above the fund's available balance of 0 tUSD" in refused.stdout + refused.stderr
+    out = run_script("disburse.py", tmp_path, "main", "propose", "1000", "force")
+    assert "warning: the budget 1,000 tUSD is above the fund's available balance of 0 tUSD" in out
+    assert "proposed the round as proposal 1 (id " in out
     listed = subprocess.run([str(ROOT / ".venv" / "bin" / "waico"), "proposal", "list", "--json",
                              "--workdir", str(tmp_path)], capture_output=True, text=True, check=True).stdout
     assert [p["title"] for p in json.loads(listed)] == ["Equity adjustment round: disburse 1,000 tUSD by need score"]

@@ -49,7 +49,7 @@ def test_a_node_that_renumbers_proposals_cannot_hide_what_ballot_sign_signs(open
         text = waico(open_proposals, proxy.url, "ballot", "sign", "5", "--support", "for", "--key", "KEN",
                      "--out", str(open_proposals["workdir"] / "again.json"))
         assert text.exit_code == 0, text.output
-        assert f"on proposal “{HARMFUL[2:]}” (id {open_proposals['harmful']})" in text.stdout
+        assert f"on proposal 5 “{HARMFUL[2:]}” (id {open_proposals['harmful']})" in text.stdout
         typed = waico(open_proposals, proxy.url, "ballot", "typed-data", "5", "--support", "for", "--voter", "KEN")
         assert json.loads(typed.stdout)["message"]["proposalId"] == str(open_proposals["harmful"])
         assert f"“{HARMFUL[2:]}” (id {open_proposals['harmful']})" in typed.stderr
