@@ -4,6 +4,7 @@ stablecoin (anvil only)."""
 import click
 
 from . import command, main
+from .fund import AMOUNT_ARGUMENT
 
 
 @main.group("dev")
@@ -52,7 +53,7 @@ def dev_advance_time(ctx, seconds):
     ctx.emit({"timestamp": ts}, f"latest block time {ts}")
 
 
-@command(dev, "mint", deployment=True)
+@command(dev, "mint", deployment=True, context_settings=AMOUNT_ARGUMENT)
 @click.argument("amount")
 @click.option("--to", "to", required=True, metavar="MEMBER|KEY|ADDRESS",
               help="Who gets the tokens: a member's identifier or name, a key label, or an address.")

@@ -143,7 +143,7 @@ def test_member(project):
     out = project.run("member")
     ballots = sorted(p.name for p in (project.path / ".waico/ballots").glob("p5-*.json"))
     assert ballots == sorted(f"p5-{k}.json" for k in ["MYS", "CHN", "SAU", "IDN", "ARE", "THA", "ZAF", "BRA"])
-    assert re.search(r"^state +Executed$", out, re.M), out
+    assert re.search(r"^state +Executed: ", out, re.M), out
     assert "8 of 8 ballots counted" in out
 
 

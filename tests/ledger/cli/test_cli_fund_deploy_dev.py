@@ -85,7 +85,7 @@ def test_fund_contribute_moves_exactly_the_amount(demo, demo_snapshot, tmp_path)
     amount = 1_000_500_000
     assert json.loads(run(workdir, demo["url"], "fund", "contribute", "0.000001", "--key", "CHN", "--json",
                           env=env).stdout)["amount"] == 1
-    assert out.stdout.strip() == f"contributed 1,000.5 tUSD from {chn}"
+    assert out.stdout.strip() == f"contributed 1,000.5 tUSD from China ({chn})"
     after = (balance(chn).call(), balance(of).call(), demo["fund"].functions.totalContributed().call())
     assert after == (before[0] - amount - 1, before[1] + amount + 1, before[2] + amount + 1)
     assert demo["erc20"].functions.allowance(chn, of).call() == 0  # approved exactly what was paid
@@ -127,11 +127,11 @@ def test_fund_claim_pays_what_a_blocked_member_was_owed(cli, w3, manifest, secre
     assert owed > 0 and stable.functions.balanceOf(ken.address).call() == 0
 
     claimed = cli("fund", "claim", "--key", "KEN", "--json", env={"WAICO_PASSWORD": "pw"})
-    assert json.loads(claimed.stdout) == {"claimed": owed}
+    assert json.loads(claimed.stdout) == {"claimed": owed, "account": ken.address, "member": "Kenya"}
     assert stable.functions.balanceOf(ken.address).call() == owed
     assert equity.functions.claimable(ken.address).call() == 0
     again = cli("fund", "claim", "--key", "KEN", env={"WAICO_PASSWORD": "pw"}, code=1)
-    assert again.output.strip() == f"error: {ken.address} has nothing to claim"
+    assert again.output.strip() == f"error: Kenya ({ken.address}) has nothing to claim"
 
 
 def test_deploy_writes_a_manifest_of_wired_contracts(anvil, w3, snapshot, tmp_path):
@@ -201,3 +201,32 @@ def test_standard_reject_and_revoke_record_the_verifiers_reason(cli, w3, secreta
     refused = cli("standard", "revoke", "MYS", "0", "--dev-account", "0", "--reason", "x", code=1)
     assert refused.output.startswith("error: revoking standard 0 reverted: ")
     assert membership.functions.declaration(mys.address, 0).call()[0] == DeclarationStatus.rejected
+
+
+def test_dev_mint_pays_exactly_the_amount_to_a_member_a_key_or_an_address(cli, w3, manifest, secretariat,
+                                                                           membership, snapshot):
+    mys = admit(cli, secretariat, membership, "MYS", "Malaysia")
+    token = manifest.contract(w3, "TestStablecoin")
+    before = token.functions.balanceOf(mys.address).call()
+    assert cli("dev", "mint", "1,000.5", "--to", "MYS").stdout.strip() == \
+        f"minted 1,000.5 tUSD to Malaysia ({mys.address})"
+    assert cli("dev", "mint", "2", "--to", "Malaysia").stdout.strip() == f"minted 2 tUSD to Malaysia ({mys.address})"
+    other = Web3.to_checksum_address("0x" + "ab" * 20)
+    assert json.loads(cli("dev", "mint", "0.000001", "--to", other, "--json").stdout) == {"to": other, "amount": 1}
+    assert token.functions.balanceOf(mys.address).call() == before + 1_002_500_000
+    assert token.functions.balanceOf(other).call() == 1
+
+
+def test_dev_mint_refuses_an_unknown_recipient_or_a_token_it_does_not_own_and_sends_nothing(
+        cli, w3, manifest, secretariat, snapshot):
+    unknown = cli("dev", "mint", "5", "--to", "nobody", code=2)
+    assert unknown.output.strip().splitlines() == [f"error: 'nobody' is not a member, a key in {cli.workdir / 'keys'} "
+                                                   "or an address"]
+    assert "must be positive" in cli("dev", "mint", "-5", "--to", "0x" + "ab" * 20, code=1).output
+    token = manifest.contract(w3, "TestStablecoin")
+    secretariat.send(token.functions.transferOwnership(Web3.to_checksum_address("0x" + "cd" * 20)),
+                     "hand the token on")
+    nonce = w3.eth.get_transaction_count(secretariat.address)
+    refused = cli("dev", "mint", "5", "--to", "0x" + "ab" * 20, code=1)
+    assert "only the test stablecoin's owner" in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert w3.eth.get_transaction_count(secretariat.address) == nonce

@@ -202,3 +202,16 @@ def test_a_dry_run_prints_the_call_decoded_and_sends_nothing(cli, governed, w3):
     assert out["track"] == "Constitutional"
     assert out["calls"][0]["call"] == "Membership.setTierName(tier=1, name='Associate: see 0xabc, true')"
     assert w3.eth.block_number == block
+
+
+def test_ballot_files_are_named_by_proposal_number_and_key_and_never_overwritten(cli, governed):
+    ballots = governed["workdir"] / "ballots"
+    by_number = json.loads(cli("ballot", "sign", "2", "--support", "for", "--key", "MYS", "--json").stdout)
+    assert by_number["file"] == str(ballots / "p2-MYS.json") and by_number["number"] == 2
+    by_id = json.loads(cli("ballot", "sign", str(governed["proposal"]), "--support", "against", "--key", "KEN",
+                           "--json").stdout)
+    assert by_id["file"] == str(ballots / "p1-KEN.json")  # the number, also when the full id was given
+    kept = (ballots / "p2-MYS.json").read_bytes()
+    again = cli("ballot", "sign", "2", "--support", "against", "--key", "MYS", ok=False)
+    assert again.exit_code != 0 and "p2-MYS.json" in again.output
+    assert (ballots / "p2-MYS.json").read_bytes() == kept

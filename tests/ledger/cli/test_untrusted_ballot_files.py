@@ -84,20 +84,21 @@ def test_verify_says_ok_only_for_signature_forms_the_governor_takes(open_proposa
     governor.functions.castMemberBallot(*signed.as_tuple()).call()  # would count
 
 
-def test_ballot_files_are_named_by_the_full_id_and_never_overwritten(open_proposals, tmp_path):
+def test_ballot_files_are_named_by_number_and_key_and_never_overwritten(open_proposals, tmp_path):
     workdir, url, pid = open_proposals["workdir"], open_proposals["url"], open_proposals["harmless"]
     arg = keys.find_key(workdir / "keys", "ARG").address
     first = waico(open_proposals, url, "ballot", "sign", str(pid), "--support", "for", "--key", "ARG", "--json")
     assert first.exit_code == 0, first.output
-    path = Path(json.loads(first.stdout)["file"])
-    assert path == workdir / "ballots" / f"{pid}-{arg}.json"
+    signed = json.loads(first.stdout)
+    path, number = Path(signed["file"]), signed["number"]
+    assert path == workdir / "ballots" / f"p{number}-ARG.json" and signed["voter"] == arg
+    assert signed["proposalId"] == str(pid)  # the file's name is the node's number; its ballot, the full id
     before = path.read_bytes()
     again = waico(open_proposals, url, "ballot", "sign", str(pid), "--support", "against", "--key", "ARG")
     assert again.exit_code == 1 and "exists already: not overwriting it" in again.output
     assert path.read_bytes() == before
     # a symlink planted where another member's ballot goes is not written through
-    chl = keys.find_key(workdir / "keys", "CHL").address
     target = tmp_path / "planted.json"
-    (workdir / "ballots" / f"{pid}-{chl}.json").symlink_to(target)
+    (workdir / "ballots" / f"p{number}-CHL.json").symlink_to(target)
     planted = waico(open_proposals, url, "ballot", "sign", str(pid), "--support", "for", "--key", "CHL")
     assert planted.exit_code == 1 and not target.exists()
