@@ -46,11 +46,13 @@ def index(ctx, follow, to_block):
         return
     if interactive:
         click.echo("", err=True)
-    ctx.emit({"db": ctx.config.db_url, "events": stats.events, "blocks": stats.blocks,
+    from ledger.mirror.schema import shown_url
+
+    ctx.emit({"db": shown_url(ctx.config.db_url), "events": stats.events, "blocks": stats.blocks,
               "lastBlock": stats.last_block, "seconds": round(stats.seconds, 3),
               "eventsPerSecond": round(stats.events_per_s), "reorgs": stats.reorgs},
              f"mirrored {stats.events:,} new event{'' if stats.events == 1 else 's'} up to block "
-             f"{stats.last_block:,} into {ctx.config.db_url} "
+             f"{stats.last_block:,} into {shown_url(ctx.config.db_url)} "
              f"({stats.events_per_s:,.0f} events/s"
              + (f", {plural(stats.reorgs, 'reorg')} undone" if stats.reorgs else "")
              + ")")

@@ -70,6 +70,13 @@ def stamp(conn: Connection, where: str) -> None:
         raise mismatch(where, version)
 
 
+def shown_url(url: str) -> str:
+    """A database URL as output may print it: whole, but for its password (`***`)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def display(url: URL) -> str:
     """A database as messages name it: a SQLite file's path, else the URL without its password."""
     if url.get_backend_name() == "sqlite":

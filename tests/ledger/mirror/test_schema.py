@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql.psycopg import dialect as postgresql_dialect
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from ledger.mirror import MAPPERS
-from ledger.mirror.schema import SCHEMA_VERSION, VERSION_TABLE
+from ledger.mirror.schema import SCHEMA_VERSION, VERSION_TABLE, shown_url
 from ledger.mirror.tables import Block, Cursor, RawEvent
 
 # Change both together (see ledger/mirror/schema.py for when to bump the version).
@@ -36,3 +36,9 @@ def test_schema_version_is_bumped_with_the_schema():
     assert (SCHEMA_VERSION, fingerprint()) == PINNED, (
         "the mirror's tables or views changed: bump SCHEMA_VERSION in ledger/mirror/schema.py "
         f"(when its doc says so) and pin ({SCHEMA_VERSION}, {fingerprint()!r}) here")
+
+
+def test_a_database_url_is_shown_without_its_password():
+    assert shown_url("postgresql+psycopg://auditor:s3cret@db.example:5432/waico") == \
+        "postgresql+psycopg://auditor:***@db.example:5432/waico"
+    assert shown_url("sqlite:///.waico/mirror.db") == "sqlite:///.waico/mirror.db"
