@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from . import command, main, printable, progress
-from .signing import key_options, unlock_key, unlock_signer
+from .signing import key_options, open_key, unlock_signer
 
 
 @main.group("ballot")
@@ -36,8 +36,6 @@ def _make_ballot(ctx, proposal, support, voter, reason, offline: bool = False):
 def _named(p, proposal_id: int) -> str:
     """A proposal as a member must see it before signing: its number, its title and its full id
     (the number is the node's to give; the id is what the ballot is for)."""
-    from ledger.chain.text import printable
-
     return f"{p.number} “{printable(p.title)}” (id {p.id})" if p else \
         f"{proposal_id} (not read from the chain: --offline)"
 
@@ -96,15 +94,13 @@ def sign(ctx, proposal, support, reason, key_name, out, offline):
     """
     from eth_account import Account
 
-    from ledger.app.keys import find_key
     from ledger.app.summary import who
     from ledger.org.ballots import file_name
     from ledger.org.ballots import sign as sign_ballot
     from ledger.org.membership import read_member
     from ledger.org.voting import require_can_vote
 
-    key = find_key(ctx.config.keys_dir, key_name)
-    private_key = unlock_key(ctx, key_name)
+    key, private_key = open_key(ctx, key_name)
     voter = Account.from_key(private_key).address
     b, p = _make_ballot(ctx, proposal, support, voter, reason, offline)
     by = voter
@@ -134,7 +130,7 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
     from ledger.org import ballots
     from ledger.org.voting import check_ballot, eligibility, require_can_vote
 
-    from ledger.org.governance import read_proposals, short_id
+    from ledger.org.governance import proposal_label, read_proposals
     from ledger.org.membership import read_members
 
     good, problems, seen = [], [], set()
@@ -146,12 +142,12 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
     names = {m.address: m.name for m in read_members(membership)} if online else {}
 
     def label(pid):
-        return f"proposal {numbers[pid]}" if pid in numbers else f"proposal {short_id(pid)}"
+        return proposal_label(numbers.get(pid), pid)
 
     for f in files:
         try:
             signed = ballots.load(Path(f))
-            how = check_ballot(signed, ctx.manifest if online else _offline_manifest(ctx), w3, f)
+            how = check_ballot(signed, ctx.manifest if online else ctx.load_manifest(), w3, f)
             key = (signed.ballot.proposal_id, signed.ballot.voter)
             if key in seen:
                 raise LedgerError(f"{f}: a second ballot of {signed.ballot.voter} on the same proposal")
@@ -171,10 +167,6 @@ def _load_all(ctx, files, online: bool, for_relay: bool = False):
         except LedgerError as exc:
             problems.append(str(exc))
     return good, problems
-
-
-def _offline_manifest(ctx):
-    return ctx.load_manifest()
 
 
 @command(ballot, "verify")
@@ -197,8 +189,7 @@ def verify(ctx, files, offline):
     """
     import sys
 
-    from ledger.chain.text import printable
-    from ledger.org.governance import short_id
+    from ledger.org.governance import proposal_label
 
     good, problems = _load_all(ctx, files, online=not offline)
     report = [{"file": f, "voter": s.ballot.voter, "support": s.ballot.support.name, **info, "ok": True}
@@ -213,9 +204,8 @@ def verify(ctx, files, offline):
         return f" ({wallet}weight {info['weight']}; {voted})"
 
     def on(s, info):
-        number = info.get("number")
-        return f" on proposal {number} ({info['proposal']})" if number else \
-            f" on proposal {short_id(s.ballot.proposal_id)}" + (f" ({info['proposal']})" if "proposal" in info else "")
+        return f" on {proposal_label(info.get('number'), s.ballot.proposal_id)}" + \
+            (f" ({info['proposal']})" if "proposal" in info else "")
 
     def by(s, info):
         return f"{printable(info['member'])} ({s.ballot.voter})" if info.get("member") else s.ballot.voter
@@ -245,8 +235,7 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
     import sys
 
     from ledger.app.summary import plural
-    from ledger.chain.text import printable
-    from ledger.org.governance import relay, short_id
+    from ledger.org.governance import proposal_label, relay
 
     good, problems = _load_all(ctx, files, online=True, for_relay=True)
     for p in problems:
@@ -277,7 +266,7 @@ def submit(ctx, files, key_name, dev_account, batch_size, skip_invalid):
 
     def line(r):
         voter = f"{printable(r['member'])} ({r['voter']})" if r["member"] else r["voter"]
-        on = f"proposal {r['number']}" if r["number"] else f"proposal {short_id(int(r['proposalId']))}"
+        on = proposal_label(r["number"], int(r["proposalId"]))
         return (f"{'counted' if r['counted'] else 'skipped'}  {on}  {voter}  "
                 + (f"weight {r['weight']}" if r["counted"] else r["skipped"]))
 

@@ -68,7 +68,6 @@ def dev_mint(ctx, amount, to):
     """
     from ledger.chain.anvil import dev_private_key
     from ledger.chain.transactions import Signer
-    from ledger.chain.text import printable
     from ledger.org.fund import mint_test_tokens, token_of
 
     w3 = _local(ctx)
@@ -79,19 +78,20 @@ def dev_mint(ctx, amount, to):
         raise ConfigError("this deployment has no test stablecoin (it uses an existing token): nothing to mint")
     token = token_of(w3, fund)
     units = token.parse(amount)
-    address, name = _recipient(ctx, to)
+    address, shown = _recipient(ctx, to)
     signer = Signer(w3, dev_private_key(0), ctx.manifest.error_decoder(), chain_id=ctx.manifest.chain_id,
                     max_fee=ctx.config.max_fee)
-    mint_test_tokens(signer, w3, ctx.contract("TestStablecoin"), fund, address, units)
-    ctx.emit({"to": address, "amount": units},
-             f"minted {token.show(units)} to {printable(name) + ' (' + address + ')' if name else address}")
+    mint_test_tokens(signer, ctx.contract("TestStablecoin"), fund, address, units)
+    ctx.emit({"to": address, "amount": units}, f"minted {token.show(units)} to {shown}")
 
 
-def _recipient(ctx, to: str) -> tuple[str, str | None]:
-    """(address, member name or None) for a member's identifier or name, a key label or an address."""
+def _recipient(ctx, to: str) -> tuple[str, str]:
+    """The address of a member's identifier or name, a key label or an address, and the account
+    as people know it (`Kenya (0x…)`)."""
     from web3 import Web3
 
     from ledger.app.keys import find_key
+    from ledger.app.summary import who
     from ledger.errors import ConfigError
     from ledger.org.membership import read_members
 
@@ -107,4 +107,4 @@ def _recipient(ctx, to: str) -> tuple[str, str | None]:
                 address = find_key(ctx.config.keys_dir, to).address
             except ConfigError:
                 raise ConfigError(f"{to!r} is not a member, a key in {ctx.config.keys_dir} or an address") from None
-    return address, next((m.name for m in members if m.address == address), None)
+    return address, who(address, members)

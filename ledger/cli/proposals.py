@@ -54,9 +54,10 @@ def proposal_list(ctx):
     governor, block = _governor(ctx)
     items = read_proposals(governor, block)
     rows = [("#", "track", "state", "for", "against", "abstain", "title")] + [
-        (str(n), p.track.name, p.state.name, str(p.for_), str(p.against), str(p.abstain), cut(printable(p.title), 60))
-        for n, p in enumerate(items, 1)]
-    ctx.emit([p.to_json() | {"number": n} for n, p in enumerate(items, 1)],
+        (str(p.number), p.track.name, p.state.name, str(p.for_), str(p.against), str(p.abstain),
+         cut(printable(p.title), 60))
+        for p in items]
+    ctx.emit([p.to_json() for p in items],
              table(rows, right={0, 3, 4, 5}) if items else "no proposals yet")
 
 
@@ -107,7 +108,7 @@ def proposal_show(ctx, proposal):
             lines.append(f"{support:<9} {plural(len(names), 'vote')}: {', '.join(names)}")
     lines.append("actions")
     lines += [f"  {a.target}  0x{a.calldata.hex()[:8]}…  value {a.value}" for a in p.actions]
-    data = p.to_json() | {"number": p.number, "reason": why, "outcome": o.to_json(),
+    data = p.to_json() | {"reason": why, "outcome": o.to_json(),
                           "proposerName": members[p.proposer].name if p.proposer in members else None,
                           "voters": [{"voter": v.voter, "member": members[v.voter].name if v.voter in members else None,
                                      "support": v.support_name, "weight": v.weight} for v in votes]}

@@ -27,15 +27,16 @@ def unlock_signer(ctx, key_name: str | None, dev_account: int | None):
     elif not key_name:
         raise ConfigError("say which key signs: --key NAME (see `waico account list`) or --dev-account N")
     else:
-        key = unlock_key(ctx, key_name)
+        key = open_key(ctx, key_name)[1]
     return Signer(ctx.w3, key, decoder, chain_id=chain_id, max_fee=ctx.config.max_fee)
 
 
-def unlock_key(ctx, key_name: str) -> bytes:
+def open_key(ctx, key_name: str):
+    """The keystore `key_name` names (a label, address or file) and its private key."""
     from ledger.app import keys
 
     key = keys.find_key(ctx.config.keys_dir, key_name)
-    return keys.unlock(key, ask_password(f"{key.label} ({key.address})"))
+    return key, keys.unlock(key, ask_password(f"{key.label} ({key.address})"))
 
 
 def ask_password(what: str, confirm: bool = False) -> str:

@@ -158,7 +158,7 @@ def claim(signer: Signer, fund):
     return signer.send(fund.functions.claim(), "claiming")
 
 
-def mint_test_tokens(signer: Signer, w3, test_token, fund, to: str, amount: int):
+def mint_test_tokens(signer: Signer, test_token, fund, to: str, amount: int):
     """Mint `amount` of the local test stablecoin to `to`, as its owner (the deployer): for
     local chains, where no one holds real stablecoins. Refused when `test_token` is not the
     fund's token or `signer` is not its owner (nothing is sent then)."""

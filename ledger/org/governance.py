@@ -89,7 +89,7 @@ class Proposal:
     @property
     def label(self) -> str:
         """`proposal 5` (or its short id when its number is not known)."""
-        return f"proposal {self.number}" if self.number else f"proposal {short_id(self.id)}"
+        return proposal_label(self.number, self.id)
 
     @property
     def named(self) -> str:
@@ -118,6 +118,11 @@ class Proposal:
             "actions": [{"target": a.target, "value": a.value, "calldata": "0x" + a.calldata.hex()}
                         for a in self.actions],
         }
+
+
+def proposal_label(number: int | None, proposal_id: int) -> str:
+    """`proposal 5`, or `proposal 3082194073…4107` when its number is not known."""
+    return f"proposal {number}" if number else f"proposal {short_id(proposal_id)}"
 
 
 def short_id(proposal_id: int) -> str:
@@ -294,11 +299,6 @@ def now(w3) -> tuple[int, int]:
     return latest["number"], latest["timestamp"]
 
 
-def refresh(governor, p: Proposal) -> Proposal:
-    """`p` with its state, tally and eta read again."""
-    return _current(governor, p)
-
-
 def queue(signer: Signer, governor, proposal: Proposal):
     """Queue a Succeeded proposal; any other state is refused before sending, saying why."""
     return _lifecycle(signer, governor, proposal, "queue", "queueing")
@@ -311,7 +311,7 @@ def execute(signer: Signer, governor, proposal: Proposal):
 
 def _ready(governor, p: Proposal, step: str) -> Proposal:
     """`p` read afresh; ProposalClosed saying why unless `step` (queue, execute) can go ahead now."""
-    p = _current(governor, p)
+    p = refresh(governor, p)
     block, timestamp = now(governor.w3)
     wanted = ProposalState.Succeeded if step == "queue" else ProposalState.Queued
     if p.state is not wanted or (step == "execute" and p.eta > timestamp):
@@ -408,7 +408,7 @@ def read_proposal(governor, from_block: int, proposal_id: int) -> Proposal:
 def _read(governor, c: _Created, number: int = 0) -> Proposal:
     pid = c.id
     _, _, pass_bps, _ = governor.functions.proposalParams(pid).call()
-    return _current(governor, Proposal(
+    return refresh(governor, Proposal(
         id=pid,
         track=described_track(c.description),  # bound to the id, as the contract reads it
         state=ProposalState.Pending,
@@ -425,7 +425,7 @@ def _read(governor, c: _Created, number: int = 0) -> Proposal:
     ))
 
 
-def _current(governor, p: Proposal) -> Proposal:
+def refresh(governor, p: Proposal) -> Proposal:
     """`p` with what changes read afresh: its state, tally, quorum and (queued) eta."""
     pid = p.id
     against, for_, abstain = governor.functions.proposalVotes(pid).call()
