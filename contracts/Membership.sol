@@ -6,6 +6,7 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {ICorporateCapGuard} from "./interfaces/ICorporateCapGuard.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
+import {ISharingRecord} from "./interfaces/ISharingRecord.sol";
 import {VoteWeights, TIER_COUNT} from "./libraries/VoteWeights.sol";
 
 /// @title Membership
@@ -96,6 +97,8 @@ contract Membership is AccessControl, IMembership {
     // A governance-set tier ceiling plus one; 0 = no ceiling.
     mapping(address account => uint8) private _ceilings;
     ICorporateCapGuard private _capGuard;
+    ISharingRecord private _sharing;
+    uint32[TIER_COUNT] private _sharingRequirements;
 
     /// @notice An account was admitted.
     event MemberAdmitted(address indexed account, Kind kind, uint8 tier, string name, string identifier);
@@ -122,6 +125,11 @@ contract Membership is AccessControl, IMembership {
     event StandardRegistered(uint8 indexed standardId, string title, string uri, bytes32 contentHash);
     /// @notice The standards a tier requires changed (a bitmap of standard ids).
     event TierRequirementsSet(uint8 indexed tier, uint256 standards);
+    /// @notice The record of sharing the pathway reads (the technology-sharing platform) changed.
+    // slither-disable-next-line unindexed-event-address one address; the mirror decodes it as data
+    event SharingRecordSet(address sharing);
+    /// @notice The confirmed deliveries to distinct requesters that reaching a tier requires changed.
+    event TierSharingRequirementSet(uint8 indexed tier, uint32 minimum);
     /// @notice A member declared adoption of a standard.
     event AdoptionDeclared(
         address indexed account,
@@ -185,6 +193,11 @@ contract Membership is AccessControl, IMembership {
     error PromotionAboveTierCeiling(address account, uint8 ceiling);
     /// @notice The member lacks the certifications the next tier requires (bitmap of the missing).
     error PromotionNotEarned(address account, uint256 missing);
+    /// @notice The member has confirmed deliveries to fewer distinct requesters than the next
+    /// tier requires.
+    error PromotionNeedsSharing(address account, uint32 distinctRequesters, uint32 required);
+    /// @notice A tier cannot require sharing while no record of sharing is set.
+    error SharingRecordUnset();
     /// @notice Membership weight cannot be delegated or transferred.
     error MembershipNotDelegable();
     /// @notice A lookup at a timepoint that has not passed yet.
@@ -277,6 +290,12 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @inheritdoc IMembership
+    function standing(address account) external view returns (Status, uint8) {
+        Record storage r = _records[account];
+        return (r.status, r.tier);
+    }
+
+    /// @notice The member's current record.
     function member(address account) external view returns (MemberInfo memory) {
         Record storage r = _records[account];
         return MemberInfo(r.kind, r.tier, r.status, r.index, r.certifications, r.name, r.identifier);
@@ -363,7 +382,19 @@ contract Membership is AccessControl, IMembership {
         return _capGuard;
     }
 
+    /// @notice The minimum of confirmed deliveries to distinct requesters that reaching `tier` requires.
+    function tierSharingRequirement(uint8 tier) external view returns (uint32) {
+        _checkTier(tier);
+        return _sharingRequirements[tier];
+    }
+
+    /// @notice The record of sharing the pathway reads (zero if none).
+    function sharingRecord() external view returns (ISharingRecord) {
+        return _sharing;
+    }
+
     /// @notice Whether `account` may be promoted now, and the bitmap of certifications it lacks.
+    /// The next tier may also require confirmed deliveries to distinct requesters ({sharingOf}).
     /// A tier without requirements is closed to promotion: only governance moves members into it;
     /// nor may a promotion pass the member's tier ceiling.
     function promotable(address account) public view returns (bool, uint256 missing) {
@@ -372,8 +403,15 @@ contract Membership is AccessControl, IMembership {
             return (false, 0);
         }
         uint256 required = _requirements[r.tier + 1];
+        uint32 sharing = _sharingRequirements[r.tier + 1];
         missing = required & ~r.certifications;
-        return (required != 0 && missing == 0, missing);
+        return ((required != 0 || sharing != 0) && missing == 0 && sharingOf(account) >= sharing, missing);
+    }
+
+    /// @notice The confirmed deliveries `account` made to distinct requesters, as the pathway counts them.
+    function sharingOf(address account) public view returns (uint32 distinctRequesters) {
+        if (address(_sharing) == address(0)) return 0;
+        (, distinctRequesters) = _sharing.sharingRecord(account);
     }
 
     // ------------------------------------------------------------------ governance: members
@@ -517,6 +555,28 @@ contract Membership is AccessControl, IMembership {
         emit TierRequirementsSet(tier, standards);
     }
 
+    /// @notice Sets the record of sharing that promotions read: the technology-sharing platform
+    /// (constitutional). Zero is refused while a tier requires sharing.
+    function setSharingRecord(ISharingRecord sharing) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(sharing) == address(0)) {
+            for (uint8 tier = 1; tier < VoteWeights.TIERS; ++tier) {
+                if (_sharingRequirements[tier] != 0) revert SharingRecordUnset();
+            }
+        }
+        _sharing = sharing;
+        emit SharingRecordSet(address(sharing));
+    }
+
+    /// @notice Sets how many distinct requesters must have confirmed a delivery from a member for
+    /// it to reach `tier` (1..3) by promotion (constitutional, like the standards a tier requires).
+    function setTierSharingRequirement(uint8 tier, uint32 minimum) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _checkTier(tier);
+        if (tier == 0) revert TierRequirementsNotAllowed(tier);
+        if (minimum != 0 && address(_sharing) == address(0)) revert SharingRecordUnset();
+        _sharingRequirements[tier] = minimum;
+        emit TierSharingRequirementSet(tier, minimum);
+    }
+
     /// @notice The caller, an active member, declares adoption of a standard.
     /// @param evidenceHash Hash of the evidence of adoption.
     /// @param adaptationHash Hash of the national adaptation note (zero if none).
@@ -573,17 +633,22 @@ contract Membership is AccessControl, IMembership {
     }
 
     /// @notice Promotes an active member one tier up when it holds every certification the next
-    /// tier requires. Anyone may call it. A tier without requirements is closed to promotion, and
-    /// no promotion passes the member's tier ceiling.
+    /// tier requires and has confirmed deliveries to as many distinct requesters as it requires.
+    /// Anyone may call it. A tier without requirements is closed to promotion, and no promotion
+    /// passes the member's tier ceiling.
     function promote(address account) external {
         Record storage r = _existing(account);
         if (r.status != Status.Active) revert MemberNotActive(account);
         if (r.tier + 1 >= VoteWeights.TIERS) revert PromotionBeyondTopTier(account);
         uint8 ceiling = tierCeiling(account);
         if (r.tier >= ceiling) revert PromotionAboveTierCeiling(account, ceiling);
-        if (_requirements[r.tier + 1] == 0) revert PromotionPathClosed(r.tier + 1);
-        (bool earned, uint256 missing) = promotable(account);
-        if (!earned) revert PromotionNotEarned(account, missing);
+        uint8 next = r.tier + 1;
+        uint32 sharing = _sharingRequirements[next];
+        if (_requirements[next] == 0 && sharing == 0) revert PromotionPathClosed(next);
+        uint256 missing = _requirements[next] & ~r.certifications;
+        if (missing != 0) revert PromotionNotEarned(account, missing);
+        uint32 shared = sharingOf(account);
+        if (shared < sharing) revert PromotionNeedsSharing(account, shared, sharing);
         _changeTier(account, r, r.tier + 1, TierChange.Promotion);
     }
 

@@ -50,6 +50,12 @@ interface IMembership is IERC5805 {
     /// @notice The member's current record.
     function member(address account) external view returns (MemberInfo memory);
 
+    /// @notice Where `account` stands and its tier: one cheap read for contracts that gate on both.
+    function standing(address account) external view returns (Status status, uint8 tier);
+
+    /// @notice Number of tiers (tier ids are 0..tierCount-1).
+    function tierCount() external view returns (uint8);
+
     /// @notice Number of accounts ever admitted (indices 1..memberCount).
     function memberCount() external view returns (uint256);
 

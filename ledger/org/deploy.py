@@ -1,7 +1,9 @@
 """Deployment: deploy and wire every contract, then write the manifest.
 
-Order: Membership, TimelockController, the fund's token (a test stablecoin on local chains, or
-an existing ERC-20), EquityFund, the MemberBallots library, then WaicoGovernor, whose
+Order: Membership, SharingPlatform (the technology-sharing platform, which has no admin: its
+record of confirmed deliveries is what Membership's pathway reads), TimelockController, the
+fund's token (a test stablecoin on local chains, or an existing ERC-20), EquityFund, the
+MemberBallots library, then WaicoGovernor, whose
 constructor takes the register of ordinary calls (`ORDINARY`, the one place that lists them):
 every other call a proposal makes is constitutional, and there is no seeding phase to race.
 The deployer keeps the admin roles until `hand_over`, so that the founding roster, need scores
@@ -56,6 +58,8 @@ class Parameters:
     rapid_responders: tuple[str, ...] = ()  # defaults to the deployer
     verifiers: tuple[str, ...] = ()
     standards: tuple[StandardSpec, ...] = field(default_factory=lambda: tuple(load_standards()))
+    # confirmed deliveries to distinct requesters that promotion to tiers 1..3 requires
+    sharing_requirements: tuple[int, int, int] = (0, 0, 1)
     token: str | None = None  # an existing ERC-20; None deploys the test stablecoin (local chains)
     epoch_length: int = 365 * DAY
     # Epochs are fixed windows: around a boundary up to twice this can leave the fund within
@@ -103,6 +107,7 @@ def deploy(w3: Web3, signer: Signer, params: Parameters = Parameters()) -> Manif
         return address
 
     membership_address = put("Membership", me, params.basic_votes, list(params.tier_votes), params.corporate_cap_bps)
+    sharing_address = put("SharingPlatform", membership_address)
     tracks = (params.ordinary, params.rapid_response, params.constitutional)
     timelock_address = put("TimelockController", min(t.timelock_delay for t in tracks), [], [], me)
     token = params.token or put("TestStablecoin", me)
@@ -124,6 +129,11 @@ def deploy(w3: Web3, signer: Signer, params: Parameters = Parameters()) -> Manif
               for s in params.standards]
     calls += [(membership.functions.setTierRequirements(tier, bitmap), f"setting tier {tier} requirements")
               for tier, bitmap in enumerate(requirement_bitmaps(list(params.standards)), start=1) if bitmap]
+    calls.append((membership.functions.setSharingRecord(sharing_address),
+                  "making the sharing platform the pathway's record of sharing"))
+    calls += [(membership.functions.setTierSharingRequirement(tier, minimum),
+               f"setting tier {tier}'s sharing requirement")
+              for tier, minimum in enumerate(params.sharing_requirements, start=1) if minimum]
     calls.append((fund.functions.setRoundRules(params.round_cap_bps, params.round_floor), "setting round rules"))
     governor = manifest.contracts["WaicoGovernor"].address
     calls.append((membership.functions.setCapGuard(governor), "making the governor the corporate cap's guard"))
@@ -173,6 +183,9 @@ def check_register(w3: Web3, manifest: Manifest) -> None:
     membership = manifest.contract(w3, "Membership")
     if membership.functions.capGuard().call() != governor.address:
         problems.append("Membership's cap guard is not the governor")
+    if "SharingPlatform" in manifest.contracts and \
+            membership.functions.sharingRecord().call() != manifest.contracts["SharingPlatform"].address:
+        problems.append("Membership's record of sharing is not this deployment's SharingPlatform")
     if g.timelock().call() != manifest.contracts["TimelockController"].address:
         problems.append("the governor's timelock is not this deployment's")
     if problems:
