@@ -10,6 +10,11 @@ class LedgerError(Exception):
     exit_code = 1
 
 
+class InputError(LedgerError):
+    """A file or value given on the command line that cannot be used (a card without a licence,
+    a content id that does not match its file): said in one line, nothing sent."""
+
+
 class ConfigError(LedgerError):
     """Missing or inconsistent configuration (no manifest, no RPC URL, unknown key)."""
 

@@ -32,7 +32,7 @@ from ledger.org.governance import Action, Proposal, ProposalState, Track, execut
 from ledger.org.membership import DEFAULT_ROSTER, Kind, Member, RosterEntry, Tier, load_roster, read_members
 from ledger.org.onboarding import onboard
 
-from . import keys
+from . import demo_sharing, keys
 from .config import URL_NOT_REMEMBERED, write_settings
 
 # The demo's member keys guard nothing of value: they get the light scrypt cost (keys.ensure_key)
@@ -76,6 +76,7 @@ class DemoResult:
     batches: int = 0
     payouts: list[NamedPayout] = field(default_factory=list)
     round_budget: int = 0
+    sharing: object | None = None  # ledger.app.demo_sharing.SharingSummary
     mirror_db: Path | None = None
     mirrored_events: int = 0
     checkpoint_path: Path | None = None
@@ -110,6 +111,7 @@ class DemoResult:
                       "token": self.token.symbol if self.token else None,
                       "decimals": self.token.decimals if self.token else None,
                       "payouts": [p.__dict__ for p in self.payouts]},
+            "sharing": self.sharing.to_json() if self.sharing else None,
             "seconds": round(self.seconds, 2),
         }
 
@@ -129,7 +131,8 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
         w3 = connect(rpc_url)
         secretariat = Signer(w3, dev_private_key(0))
 
-        progress("deploying Membership, TimelockController, WaicoGovernor, TestStablecoin, EquityFund")
+        progress("deploying Membership, SharingPlatform, TimelockController, WaicoGovernor, TestStablecoin, "
+                 "EquityFund")
         manifest = deploy(w3, secretariat, Parameters.local_demo(verifiers=(secretariat.address,)))
         manifest_path = workdir / "deployment.json"
         manifest.save(manifest_path)
@@ -169,6 +172,10 @@ def run(workdir: Path, rpc_url: str | None = None, keep_chain: bool = False,
 
         progress("closing the votes, queueing what passed in the timelock, executing after the delays")
         result.payouts = _enact(w3, secretariat, manifest)
+        progress("sharing technology: offers, requests, grants, confirmed deliveries, a promotion that needed them")
+        signers = {ident: Signer(w3, keys.unlock(member_keys[ident], DEMO_PASSWORD), secretariat.decoder,
+                                 chain_id=secretariat.chain_id) for ident in demo_sharing.ACTORS}
+        result.sharing = demo_sharing.seed(w3, secretariat, manifest, signers)
         result.proposals = read_proposals(governor, manifest.contracts["WaicoGovernor"].block)
         result.members = read_members(manifest.contract(w3, "Membership"))
         names = {m.address: m.name for m in result.members}

@@ -117,6 +117,13 @@ def render_demo(result) -> str:
     ]
     if result.payouts:
         lines += ["", "Equity adjustment round:", payouts_table(result.payouts, result.token, result.round_budget)]
+    if result.sharing:
+        sh = result.sharing
+        lines += ["", "Technology sharing:",
+                  f"{plural(sh.offers, 'offer')}, {plural(sh.requests, 'request')} "
+                  f"({sh.open_requests} open), {plural(sh.grants, 'grant')}, {sh.confirmed} confirmed "
+                  f"{'delivery' if sh.confirmed == 1 else 'deliveries'}, {sh.disputed} disputed"
+                  + (f"; promoted after sharing: {sh.promoted}" if sh.promoted else "")]
     lines += [
         "",
         f"Deployment manifest: {result.manifest_path}",
