@@ -137,4 +137,4 @@ def main() -> None:
 
 
 # The subcommands, one module per domain; importing them registers them on `main`.
-from . import accounts, audit, ballots, checkpoint, demo, deploy, dev, fund, index, members, proposals, site, standards  # noqa: E402,F401
+from . import accounts, audit, ballots, checkpoint, demo, deploy, dev, fund, index, members, proposals, sharing, site, standards  # noqa: E402,F401,E501

@@ -48,7 +48,15 @@ def member_show(ctx, who):
       waico member show MYS
     """
     from ledger.org.membership import find_member
+    from ledger.org.pathway import sharing_standing
 
-    m = find_member(ctx.contract("Membership"), who)
+    membership = ctx.contract("Membership")
+    m = find_member(membership, who)
     data = _member_json(m)
-    ctx.emit(data, "\n".join(f"{k:<15} {v}" for k, v in data.items()))
+    text = [f"{k:<15} {v}" for k, v in data.items()]
+    if "SharingPlatform" in ctx.manifest.contracts:
+        s = data["sharing"] = sharing_standing(membership, ctx.contract("SharingPlatform"), m).to_json()
+        text.append(f"{'sharing':<15} {s['confirmed']} confirmed deliveries to {s['distinctRequesters']} distinct "
+                    "requesters" + (f"; {s['nextTier']} requires {s['requiredForNextTier']}"
+                                    if s["requiredForNextTier"] else ""))
+    ctx.emit(data, "\n".join(text))

@@ -87,7 +87,8 @@ _verifier_action("revoke", "revoked", True)
 @key_options
 @click.argument("member")
 def standard_promote(ctx, key_name, dev_account, member):
-    """Promote MEMBER one tier up if it holds every certification the next tier requires.
+    """Promote MEMBER one tier up if it holds every certification the next tier requires
+    and has confirmed deliveries to as many distinct requesters as that tier requires.
 
     Anyone may trigger it. Example: waico standard promote MYS --key MYS
     """
@@ -100,9 +101,19 @@ def standard_promote(ctx, key_name, dev_account, member):
     earned, missing = membership.functions.promotable(m.address).call()
     if not earned:
         missing_ids = [i for i in range(256) if missing >> i & 1]
+        reasons = [f"missing certifications of standards {missing_ids}"] if missing_ids else []
+        if "SharingPlatform" in ctx.manifest.contracts:
+            from ledger.org.pathway import sharing_standing
+
+            s = sharing_standing(membership, ctx.contract("SharingPlatform"), m)
+            if s.distinct_requesters < s.required_for_next_tier:
+                from ledger.app.summary import plural
+
+                reasons.append(f"{s.next_tier} requires confirmed deliveries to "
+                               f"{plural(s.required_for_next_tier, 'distinct requester')}, and {m.name} has "
+                               f"{s.distinct_requesters} (waico share)")
         raise LedgerError(f"{m.name} cannot be promoted now"
-                          + (f": missing certifications of standards {missing_ids}" if missing_ids else
-                             " (not active, or already at the top tier)"))
+                          + (": " + "; ".join(reasons) if reasons else " (not active, or already at the top tier)"))
     promote(unlock_signer(ctx, key_name, dev_account), membership, m.address)
     after = find_member(membership, m.address)
     ctx.emit({"member": m.address, "from": m.tier_name, "to": after.tier_name},

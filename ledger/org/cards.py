@@ -128,3 +128,33 @@ def file_content_id(path: str | Path) -> str:
 def text_content_id(text: str) -> str:
     """`sha256:<hex>` of a description's UTF-8 text (compute, expertise)."""
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def resolve_content_id(value: str | None, card: Card | None, describes: bool) -> str:
+    """The content id an offer publishes, from `--content` and the card.
+
+    `value`: a content id (`sha256:`…, `swh:1:`…), a file (hashed), or — for compute and
+    expertise (`describes`), which have no file — a description (its text hashed). A card's
+    `content_id` must be the same id; with no `value`, the card's is taken.
+    """
+    if value is None:
+        if card is not None and card.content_id:
+            return card.content_id
+        raise InputError("say what is offered: --content FILE (hashed), or its id (sha256:<hex> or a SWHID)"
+                         + (", or a description" if describes else ""))
+    path = Path(value)
+    if SHA256_ID.fullmatch(value.strip()) or SWHID.fullmatch(value.strip()):
+        content_id, source = value.strip(), "--content"
+    elif path.is_file():
+        content_id, source = file_content_id(path), str(path)
+    elif value.startswith(("sha256:", "swh:")):
+        content_id, source = check_content_id(value, "--content"), "--content"
+    elif describes:
+        content_id, source = text_content_id(value), "the description"
+    else:
+        raise InputError(f"--content {value!r} is neither a file nor a content id (sha256:<64 hex digits> or "
+                         "swh:1:cnt|dir|rev|rel|snp:<40 hex digits>)")
+    if card is not None and card.content_id and card.content_id != content_id:
+        raise InputError(f"card {card.path} gives content_id {card.content_id}, but {source} is {content_id}: "
+                         "the card describes another artifact")
+    return content_id

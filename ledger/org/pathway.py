@@ -116,3 +116,28 @@ def revoke(signer: Signer, membership, member: str, standard_id: int, reason: by
 
 def promote(signer: Signer, membership, member: str):
     return signer.send(membership.functions.promote(member), "promoting")
+
+
+@dataclass(frozen=True)
+class SharingStanding:
+    """A member's record of sharing next to what the pathway's next tier requires of it."""
+
+    confirmed: int
+    distinct_requesters: int
+    next_tier: str | None
+    required_for_next_tier: int
+
+    def to_json(self) -> dict:
+        return {"confirmed": self.confirmed, "distinctRequesters": self.distinct_requesters,
+                "nextTier": self.next_tier, "requiredForNextTier": self.required_for_next_tier}
+
+
+def sharing_standing(membership, platform, member) -> SharingStanding:
+    """`member`'s confirmed deliveries (SharingPlatform) and the next tier's minimum (Membership)."""
+    confirmed, distinct = platform.functions.sharingRecord(member.address).call()
+    tiers = membership.functions.tierCount().call()
+    nxt = int(member.tier) + 1
+    if nxt >= tiers:
+        return SharingStanding(confirmed, distinct, None, 0)
+    return SharingStanding(confirmed, distinct, membership.functions.tierName(nxt).call(),
+                           membership.functions.tierSharingRequirement(nxt).call())
