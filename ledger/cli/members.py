@@ -47,6 +47,7 @@ def member_show(ctx, who):
     Example:
       waico member show MYS
     """
+    from ledger.app.summary import plural
     from ledger.org.membership import find_member
     from ledger.org.pathway import sharing_standing
 
@@ -56,7 +57,7 @@ def member_show(ctx, who):
     text = [f"{k:<15} {v}" for k, v in data.items()]
     if "SharingPlatform" in ctx.manifest.contracts:
         s = data["sharing"] = sharing_standing(membership, ctx.contract("SharingPlatform"), m).to_json()
-        text.append(f"{'sharing':<15} {s['confirmed']} confirmed deliveries to {s['distinctRequesters']} distinct "
-                    "requesters" + (f"; {s['nextTier']} requires {s['requiredForNextTier']}"
-                                    if s["requiredForNextTier"] else ""))
+        text.append(f"{'sharing':<15} {plural(s['confirmed'], 'confirmed delivery', 'confirmed deliveries')} to "
+                    f"{plural(s['distinctRequesters'], 'distinct requester')}"
+                    + (f"; {s['nextTier']} requires {s['requiredForNextTier']}" if s["requiredForNextTier"] else ""))
     ctx.emit(data, "\n".join(text))

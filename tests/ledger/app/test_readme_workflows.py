@@ -26,7 +26,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 README = ROOT / "README.md"
-WORKFLOWS = ["setup", "member", "pathway", "fund", "observer", "observer-sql", "observer-csv",
+WORKFLOWS = ["setup", "member", "sharing", "pathway", "fund", "observer", "observer-sql", "observer-csv",
              "portal", "portal-serve", "portal-key", "secretariat"]
 MARKED = re.compile(r"<!-- workflow: ([\w-]+) -->\n```sh\n(.*?)```", re.S)
 SHARED = (".venv", "node_modules")  # installed once per checkout: linked, not copied
@@ -145,6 +145,19 @@ def test_member(project):
     assert ballots == sorted(f"p5-{k}.json" for k in ["MYS", "CHN", "SAU", "IDN", "ARE", "THA", "ZAF", "BRA"])
     assert re.search(r"^state +Executed: ", out, re.M), out
     assert "8 of 8 ballots counted" in out
+
+
+def test_sharing(project):
+    out = project.run("sharing")
+    assert re.search(r"^offer 5: dataset 'Malay read speech' \(version 1, Associate and above may request, "
+                     r"capacity 3\); licence CC-BY-SA-4\.0; content sha256:[0-9a-f]{64}$", out, re.M), out
+    assert re.search(r"^request 10: dataset from offer 5$", out, re.M), out
+    assert "request 10 of Indonesia granted under offer 5 (1 of 3)" in out
+    assert "Malaysia has 1 confirmed delivery to 1 distinct requester" in out
+    # the open datasets: Baidu's, Kenya's and Malaysia's with capacity left; Ethiopia's open request
+    assert re.findall(r"^offer (\d+) +dataset", out, re.M) == ["2", "4", "5"], out
+    assert re.search(r"^request 8 +dataset +Ethiopia +Open$", out, re.M), out
+    assert re.search(r"^sharing +1 confirmed delivery to 1 distinct requester; Full requires 1$", out, re.M), out
 
 
 def test_pathway(project):
