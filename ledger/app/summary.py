@@ -102,6 +102,13 @@ def payouts_table(payouts, token, budget: int, top: int = 12) -> str:
     return "\n".join(lines)
 
 
+def sharing_line(sh) -> str:
+    """The demo's sharing in one line (`sh`: ledger.app.demo_sharing.SharingSummary)."""
+    return (f"{plural(sh.offers, 'offer')}, {plural(sh.requests, 'request')} ({sh.open_requests} open), "
+            f"{plural(sh.grants, 'grant')}, {plural(sh.confirmed, 'confirmed delivery', 'confirmed deliveries')}, "
+            f"{sh.disputed} disputed" + (f"; promoted after sharing: {sh.promoted}" if sh.promoted else ""))
+
+
 def render_demo(result) -> str:
     lines = [
         f"WAICO Ledger demo: chain {result.chain_id} at {shown_url(result.rpc_url)}"
@@ -118,12 +125,7 @@ def render_demo(result) -> str:
     if result.payouts:
         lines += ["", "Equity adjustment round:", payouts_table(result.payouts, result.token, result.round_budget)]
     if result.sharing:
-        sh = result.sharing
-        lines += ["", "Technology sharing:",
-                  f"{plural(sh.offers, 'offer')}, {plural(sh.requests, 'request')} "
-                  f"({sh.open_requests} open), {plural(sh.grants, 'grant')}, {sh.confirmed} confirmed "
-                  f"{'delivery' if sh.confirmed == 1 else 'deliveries'}, {sh.disputed} disputed"
-                  + (f"; promoted after sharing: {sh.promoted}" if sh.promoted else "")]
+        lines += ["", "Technology sharing:", sharing_line(result.sharing)]
     lines += [
         "",
         f"Deployment manifest: {result.manifest_path}",

@@ -50,6 +50,31 @@ def test_demo_runs_every_track_and_a_round(demo):
     assert "relaying them in batches" in progress
 
 
+def test_demo_shares_technology_and_promotes_a_member_that_shared(demo):
+    workdir, summary, progress = demo
+    sharing = summary["sharing"]
+    listed = subprocess.run([WAICO, "share", "list", "--json", "--workdir", str(workdir)], capture_output=True,
+                            text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    board = json.loads(listed.stdout)
+    requests = {r["id"]: r for o in board["offers"] for r in o["requests"]} | {r["id"]: r for r in board["requests"]}
+    statuses = [r["status"] for r in requests.values()]
+    # the summary's counts are the chain's
+    assert sharing["offers"] == len(board["offers"]) == 4
+    assert sharing["requests"] == len(requests) == 9
+    assert sharing["grants"] == sum(r["grantedOffer"] is not None for r in requests.values()) == 7
+    assert sharing["confirmed"] == statuses.count("Confirmed") == 5
+    assert sharing["disputed"] == statuses.count("Disputed") == 1
+    assert sharing["open_requests"] == statuses.count("Open") == 2
+    assert {o["kind"] for o in board["offers"]} >= {"Model", "Dataset", "Compute"}
+    assert max(o["version"] for o in board["offers"]) == 2  # the model was updated; version 1 kept
+    # an Observer's request was granted (Myanmar, for Tencent's compute)
+    observers = {m["address"] for m in summary["members"] if m["tier"] == "Observer"}
+    assert any(r["requester"] in observers and r["grantedOffer"] for r in requests.values())
+    alibaba = next(m for m in summary["members"] if m["name"] == "Alibaba")
+    assert alibaba["tier"] == "Full" and sharing["promoted"] == "Alibaba: Partner -> Full"
+
+
 def test_demo_mirrors_audits_and_checkpoints_the_log(demo):
     workdir, summary, _ = demo
     assert summary["audit"]["ok"] is True

@@ -55,3 +55,14 @@ def test_the_demo_summary_cuts_long_titles_and_counts_one_member_as_one():
     one = Member("0x" + "11" * 20, 1, Kind.State, Tier.Full, "Full", Status.Active, "Kenya", "KEN", 0, 350)
     assert "  1 member   weight" in members_by_tier([one])
     assert "  2 members  weight" in members_by_tier([one, replace(one, name="Peru")])
+
+
+def test_the_demo_sharing_line_counts_one_as_one():
+    from ledger.app.demo_sharing import SharingSummary
+    from ledger.app.summary import sharing_line
+
+    assert sharing_line(SharingSummary(1, 1, 1, 1, 0, 0, None)) == \
+        "1 offer, 1 request (0 open), 1 grant, 1 confirmed delivery, 0 disputed"
+    assert sharing_line(SharingSummary(4, 9, 7, 5, 1, 2, "Alibaba: Partner -> Full")) == \
+        ("4 offers, 9 requests (2 open), 7 grants, 5 confirmed deliveries, 1 disputed; "
+         "promoted after sharing: Alibaba: Partner -> Full")
