@@ -201,16 +201,27 @@ def read_board(platform, from_block: int) -> Board:
 
 
 def _events(platform, from_block: int) -> list[tuple[str, dict]]:
-    """(event name, decoded log) of every platform event since `from_block`, in chain order."""
+    """(event name, decoded log) of every platform event since `from_block`, in chain order,
+    read with the adaptive `eth_getLogs` loop (nodes that cap ranges or results are served)."""
     from eth_utils import event_abi_to_log_topic
+    from hexbytes import HexBytes
+
+    from ledger.chain.logs import get_logs
+    from ledger.chain.rpc import Rpc, raw_web3
 
     names = {event_abi_to_log_topic(a): a["name"] for a in platform.abi if a["type"] == "event"}
-    logs = platform.w3.eth.get_logs({"address": platform.address, "fromBlock": from_block, "toBlock": "latest"})
+    w3 = platform.w3
     out = []
-    for log in sorted(logs, key=lambda x: (x["blockNumber"], x["logIndex"])):
-        name = names.get(bytes(log["topics"][0])) if log["topics"] else None
-        if name is not None:
-            out.append((name, getattr(platform.events, name)().process_log(log)))
+    for log in get_logs(Rpc(raw_web3(w3)), [platform.address], from_block, w3.eth.block_number):
+        topics = [HexBytes(t) for t in log["topics"]]
+        name = names.get(bytes(topics[0])) if topics else None
+        if name is None:
+            continue
+        entry = {"address": platform.address, "topics": topics, "data": HexBytes(log["data"]),
+                 "blockNumber": int(log["blockNumber"], 16), "logIndex": int(log["logIndex"], 16),
+                 "transactionIndex": int(log["transactionIndex"], 16),
+                 "transactionHash": HexBytes(log["transactionHash"]), "blockHash": HexBytes(log["blockHash"])}
+        out.append((name, getattr(platform.events, name)().process_log(entry)))
     return out
 
 

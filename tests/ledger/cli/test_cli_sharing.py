@@ -265,3 +265,26 @@ def test_promotion_to_full_needs_a_confirmed_delivery(share, secretariat):
     share("share", "confirm", "1", "--key", "IDN", "--outcome", "in use")
     assert share("standard", "promote", "MYS", "--dev-account", "2").output.strip() == "Malaysia: Partner -> Full"
     assert membership.functions.member(mys).call()[1] == int(Tier.Full)
+
+
+def test_a_node_that_hides_an_offer_version_is_caught(share, anvil):
+    """The contract counts each offer's versions; logs that lack one are refused, not shown as
+    an offer with fewer versions."""
+    from eth_utils import event_abi_to_log_topic
+
+    from tests.ledger.lyingproxy import LyingProxy
+
+    _offer(share)
+    share("share", "update", "1", "--key", "MYS", "--title", "v2")
+    published = "0x" + event_abi_to_log_topic(
+        next(a for a in share.platform.abi if a.get("name") == "OfferPublished")).hex()
+
+    def drop_version_2(params, result):
+        return [log for log in result if not (log["topics"][0] == published and int(log["data"][2:66], 16) == 2)]
+
+    with LyingProxy(anvil.url) as proxy:
+        proxy.lie("eth_getLogs", drop_version_2)
+        result = CliRunner().invoke(main, ["share", "show", "1", "--workdir", str(share.workdir), "--rpc", proxy.url],
+                                    env=PW)
+    assert result.exit_code == 3, result.output
+    assert "the node's logs do not hold the 2 versions of offer 1 that the contract counts" in result.output
