@@ -755,6 +755,18 @@ def fund_page(site: Site) -> tuple[Page, dict[str, list[list[str]]]]:
 # --- technology sharing ----------------------------------------------------------------------
 
 
+# the sharing tables' columns that hold a member's account: shown by the member's name
+SHARING_ACCOUNTS = ("offerer", "requester", "by", "account", "member")
+
+
+def _sharing_cell(site: Site, column: str, value) -> str:
+    if value is None:
+        return ""
+    if column in SHARING_ACCOUNTS and isinstance(value, str) and value.startswith("0x"):
+        return site.membership.name_of(value)
+    return str(value)
+
+
 def sharing_page(site: Site) -> Page:
     """Whatever sharing tables the mirror has: supply (offers) and demand (requests) by kind,
     and every row; "no sharing recorded" when there are none."""
@@ -768,7 +780,7 @@ def sharing_page(site: Site) -> Page:
                    ("chain_id", "block_hash", "tx_hash", "log_index", "address")]
         kinds = Counter(getattr(r, "kind", None) for r in rows)
         body_rows = [h("tr", check("leaf", leaf=pack.add(led.leaf_of(r))),
-                       [h("td", None, "" if getattr(r, c) is None else str(getattr(r, c))) for c in columns])
+                       [h("td", None, _sharing_cell(site, c, getattr(r, c))) for c in columns])
                      for r in rows]
         sections.append(group("section", {"id": name},
             h("h2", None, name.removeprefix("share_").replace("_", " ").capitalize()),

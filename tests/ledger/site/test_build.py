@@ -3,6 +3,7 @@ builder that keeps chain data text."""
 
 import base64
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -83,6 +84,11 @@ def test_waico_site_build_writes_pages_data_and_csv_whose_proofs_verify(demo_cha
     assert votes[0].startswith("voter,name,kind,support,weight") and len(votes) == 1 + 38
     audit = (site / "audit.html").read_text()
     assert "clean" in audit and "mirror ok" in (site / "index.html").read_text()
+    # the demo's sharing, members by name: Alibaba's model in both versions, Myanmar's request
+    sharing = (site / "sharing.html").read_text()
+    assert {"Qwen 7B Instruct", "Qwen 7B Instruct v1.1", "Alibaba", "Myanmar"} <= set(re.findall(r"<td>([^<]*)</td>",
+                                                                                                sharing))
+    assert "No sharing recorded" not in sharing
 
 
 def test_a_mirror_that_does_not_hold_the_checkpoint_s_events_is_refused(demo_chain, tmp_path):
