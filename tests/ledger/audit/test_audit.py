@@ -70,16 +70,19 @@ def test_clean_mirror_audits_clean(demo_chain, mirror_copy):
 
     assert report.ok, report.findings
     assert [c.name for c in report.checks] == ["mirror", "typed", "tallies", "signatures", "payouts", "fund",
-                                                 "views"]
+                                                 "views", "sharing"]
     assert report.check("mirror").checked["logs on chain"] == report.events > 300
     assert report.check("mirror").checked["block headers"] > 50
     typed = report.check("typed").checked
-    assert typed["tables"] == len(MAPPERS.tables) and typed["views"] == len(MAPPERS.views) == 8 and typed["rows"] > 250
+    assert typed["tables"] == len(MAPPERS.tables) and typed["views"] == len(MAPPERS.views) == 14 and typed["rows"] > 250
     assert report.check("tallies").checked["proposals"] == 4
     assert report.check("tallies").checked["outcomes"] == 4
     assert report.check("signatures").checked["ballots re-verified (ecdsa)"] == report.check("tallies").checked["votes"]
     assert report.check("payouts").checked["rounds"] == 1
     assert report.check("payouts").checked["payouts"] > 20
+    sharing = report.check("sharing").checked
+    assert (sharing["share_offer_version"], sharing["share_grant"], sharing["share_delivery"]) == (5, 7, 5)
+    assert sharing["promotions that needed sharing"] == 1 and sharing["member records"] == 4
     assert report.behind == 0 and report.notices == []
 
 
