@@ -14,6 +14,7 @@ from ledger.audit.checks.sharing import Act, compare_records, compare_state, rep
 from ledger.audit.events import EventReader
 from ledger.audit.report import CheckResult
 from ledger.audit.run import audit
+from ledger.mirror import MAPPERS
 from ledger.mirror.read import open_mirror
 
 from .test_audit import execute, failing, findings, rows, where
@@ -112,6 +113,38 @@ def test_deliveries_deleted_leave_a_promotion_without_the_sharing_it_needed(demo
     assert all(d.startswith("status: the mirror's rows give granted, the platform's getRequest has confirmed")
                for s, ds in found.items() if s.startswith("request ") for d in ds)
     assert findings(report, "typed")[where(mine[0])][0].startswith("share_delivery: missing from the mirror")
+
+
+# a mistake in each sharing view's own SQL (created that way, so the view equals its wrong
+# definition): the views check re-derives its rows and sees it
+WRONG_VIEWS = {
+    "share_offer_summary": ("v.capacity - COALESCE(g.granted, 0) ELSE 0 END AS remaining",
+                            "v.capacity ELSE 0 END AS remaining"),
+    "share_request_summary": ("WHEN x.request_id IS NOT NULL THEN 'disputed'", "WHEN x.request_id IS NOT NULL THEN 'granted'"),
+    "share_delivery_by_member": ("mo.name AS offerer, mr.name AS requester", "mr.name AS offerer, mo.name AS requester"),
+    "share_supply_demand": ("AND q.status = 'open'", "AND q.status <> 'cancelled'"),
+    "share_open_request": ("THEN 1 ELSE 0 END AS in_need", "THEN 0 ELSE 1 END AS in_need"),
+    "share_record_by_member": ("COUNT(DISTINCT d.requester)", "COUNT(DISTINCT d.offerer)"),
+}
+
+
+@pytest.mark.parametrize("view", list(WRONG_VIEWS))
+def test_a_sharing_view_whose_sql_is_wrong_is_caught_by_the_views_check(demo_chain, mirror_copy, monkeypatch, view):
+    import sqlite3
+
+    right, wrong_part = WRONG_VIEWS[view]
+    wrong = MAPPERS.views[view].replace(right, wrong_part)
+    assert wrong != MAPPERS.views[view]
+    monkeypatch.setitem(MAPPERS.views, view, wrong)
+    with sqlite3.connect(mirror_copy) as conn:
+        conn.execute(f"DROP VIEW {view}")
+        conn.execute(f"CREATE VIEW {view} AS " + wrong)
+
+    report = audit(demo_chain.w3, demo_chain.manifest, mirror_copy)
+
+    (detail,) = findings(report, "views")[f"view {view}"]
+    assert " rows the tables make are not in it, " in detail
+    assert failing(report) == {"views"}
 
 
 # --- the rules, one by one, on histories of acts ---------------------------------------------
