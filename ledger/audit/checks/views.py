@@ -184,7 +184,8 @@ def _sharing_views(mirror: MirrorReader, members: _Members) -> dict[str, list[tu
         for account in accounts:
             ours = [d for d in deliveries if d.address == address]
             out["share_record_by_member"].append((
-                *members.who(account), len({v.offer_id for v in versions if v.address == address and v.offerer == account}),
+                *members.who(account),
+                len({v.offer_id for v in versions if v.address == address and v.offerer == account}),
                 sum(1 for g in grants if g.address == address and g.offerer == account),
                 sum(1 for d in ours if d.offerer == account), len({d.requester for d in ours if d.offerer == account}),
                 sum(1 for r in mirror.rows(ShareRequest) if r.address == address and r.requester == account),
@@ -211,8 +212,8 @@ def mirrored_views(mirror: MirrorReader) -> dict[str, list[tuple]]:
         "roster": [(r["account"], r["name"], r["identifier"], r["kind"], r["tier"], _int(r["tier_level"]), r["status"])
                    for r in rows("roster")],
         "share_offer_summary": [
-            (_int(r["offer"]), r["offerer"], r["identifier"], r["kind"], r["title"], _int(r["version"]), r["content_id"],
-             r["min_tier"], _int(r["min_tier_level"]), _int(r["capacity"]), _int(r["granted"]), _int(r["remaining"]),
+            (_int(r["offer"]), r["offerer"], r["identifier"], r["kind"], r["title"], _int(r["version"]),
+             r["content_id"], r["min_tier"], _int(r["min_tier_level"]), _int(r["capacity"]), _int(r["granted"]), _int(r["remaining"]),
              r["state"], r["offerer_account"], _int(r["published_block"]), _int(r["version_block"]))
             for r in rows("share_offer_summary")],
         "share_request_summary": [
@@ -227,8 +228,8 @@ def mirrored_views(mirror: MirrorReader) -> dict[str, list[tuple]]:
         "share_supply_demand": [(r["kind"], _int(r["open_offers"]), _int(r["capacity_left"]), _int(r["open_requests"]))
                                 for r in rows("share_supply_demand")],
         "share_open_request": [
-            (_int(r["request"]), r["requester"], r["identifier"], r["member_kind"], r["tier"], r["kind"], _int(r["offer"]),
-             _int(r["need_score"]), _int(r["in_need"]), r["requester_account"]) for r in rows("share_open_request")],
+            (_int(r["request"]), r["requester"], r["identifier"], r["member_kind"], r["tier"], r["kind"],
+             _int(r["offer"]), _int(r["need_score"]), _int(r["in_need"]), r["requester_account"]) for r in rows("share_open_request")],
         "share_record_by_member": [
             (r["member"], r["identifier"], r["kind"], _int(r["offers"]), _int(r["grants"]), _int(r["confirmed"]),
              _int(r["distinct_requesters"]), _int(r["requests"]), _int(r["received"]), r["account"])

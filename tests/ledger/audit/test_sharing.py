@@ -120,8 +120,10 @@ def test_deliveries_deleted_leave_a_promotion_without_the_sharing_it_needed(demo
 WRONG_VIEWS = {
     "share_offer_summary": ("v.capacity - COALESCE(g.granted, 0) ELSE 0 END AS remaining",
                             "v.capacity ELSE 0 END AS remaining"),
-    "share_request_summary": ("WHEN x.request_id IS NOT NULL THEN 'disputed'", "WHEN x.request_id IS NOT NULL THEN 'granted'"),
-    "share_delivery_by_member": ("mo.name AS offerer, mr.name AS requester", "mr.name AS offerer, mo.name AS requester"),
+    "share_request_summary": ("WHEN x.request_id IS NOT NULL THEN 'disputed'",
+                              "WHEN x.request_id IS NOT NULL THEN 'granted'"),
+    "share_delivery_by_member": ("mo.name AS offerer, mr.name AS requester",
+                                 "mr.name AS offerer, mo.name AS requester"),
     "share_supply_demand": ("AND q.status = 'open'", "AND q.status <> 'cancelled'"),
     "share_open_request": ("THEN 1 ELSE 0 END AS in_need", "THEN 0 ELSE 1 END AS in_need"),
     "share_record_by_member": ("COUNT(DISTINCT d.requester)", "COUNT(DISTINCT d.offerer)"),
@@ -153,9 +155,12 @@ P, A, B, R1, R2, X = ("0x" + c * 40 for c in "abcdef")  # the platform, two offe
 H = "0x" + "00" * 32
 
 
+PATHWAY_EVENTS = ("MemberTierChanged", "TierSharingRequirementSet", "SharingRecordSet")
+
+
 def act(n: int, event: str, **values) -> Act:
-    return Act(event, (n, 0), sharing.EVENTS[("Membership" if event in (
-        "MemberTierChanged", "TierSharingRequirementSet", "SharingRecordSet") else "SharingPlatform", event)][0], values)
+    contract = "Membership" if event in PATHWAY_EVENTS else "SharingPlatform"
+    return Act(event, (n, 0), sharing.EVENTS[(contract, event)][0], values)
 
 
 def history() -> list[Act]:

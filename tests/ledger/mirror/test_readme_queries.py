@@ -146,7 +146,8 @@ def test_the_readme_sharing_queries_answer_their_questions_on_both_databases(dem
     assert list(rows) == sorted(rows) and len(rows) == 5
     for kind, (offers, left, wanted) in rows.items():
         open_ = [o for o in board.offers if o.kind.name == kind and not o.withdrawn]
-        assert (offers, left) == (sum(o.granted < o.capacity for o in open_), sum(o.capacity - o.granted for o in open_))
+        assert (offers, left) == (sum(o.granted < o.capacity for o in open_),
+                                  sum(o.capacity - o.granted for o in open_))
         assert wanted == sum(q.kind.name == kind and q.status is RequestStatus.Open for q in board.requests)
     assert rows["Dataset"] == (2, 2, 1) and rows["Model"] == (1, 4, 1)
 

@@ -242,7 +242,8 @@ def test_withdrawal_cancellation_and_an_update_after_a_grant(db):
     assert named(db, "share_delivery_by_member", "title, version, offer, request") == [
         {"title": "Advice v1", "version": 1, "offer": 1, "request": 1}]
     supply = {r["kind"]: r for r in named(db, "share_supply_demand", "kind, open_offers, capacity_left, open_requests")}
-    assert {k: (int(r["open_offers"]), int(r["capacity_left"]), int(r["open_requests"])) for k, r in supply.items()} == {
+    figures = {k: (int(r["open_offers"]), int(r["capacity_left"]), int(r["open_requests"])) for k, r in supply.items()}
+    assert figures == {
         "Model": (0, 0, 0), "Dataset": (0, 0, 0), "Compute": (0, 0, 1), "Tool": (0, 0, 0), "Expertise": (1, 2, 0)}
     # no admission nor need score on this chain: unnamed, not in need
     assert named(db, "share_open_request", "request, requester, need_score, in_need") == [
