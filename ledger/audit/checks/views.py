@@ -173,6 +173,18 @@ def _sharing_views(mirror: MirrorReader, members: _Members) -> dict[str, list[tu
             members.who(d.offerer)[0], members.who(d.requester)[0], *((v.kind, v.title, v.version, v.content_id)
                                                                       if v else (None,) * 4),
             d.offer_id, d.request_id, d.outcome_hash, d.offerer, d.requester, d.block_number, d.log_index))
+    # each member's record, by (platform, account)
+    posted = mirror.rows(ShareRequest)
+    offered, served = defaultdict(set), defaultdict(set)
+    for v in versions:
+        offered[(v.address, v.offerer)].add(v.offer_id)
+    tally = {what: Counter() for what in ("grants", "confirmed", "requests", "received")}
+    tally["grants"].update((g.address, g.offerer) for g in grants)
+    tally["requests"].update((r.address, r.requester) for r in posted)
+    for d in deliveries:
+        tally["confirmed"][(d.address, d.offerer)] += 1
+        tally["received"][(d.address, d.requester)] += 1
+        served[(d.address, d.offerer)].add(d.requester)
     platforms = sorted({v.address for v in versions} | {a for a, _k, _s in requests})
     for address in platforms:
         for kind in SHARE_KINDS:
@@ -180,16 +192,12 @@ def _sharing_views(mirror: MirrorReader, members: _Members) -> dict[str, list[tu
             out["share_supply_demand"].append((kind, sum(1 for o in mine if o[3] > 0), sum(o[3] for o in mine),
                                                sum(1 for q in requests if q == (address, kind, "open"))))
         accounts = {v.offerer for v in versions if v.address == address} | {
-            r.requester for r in mirror.rows(ShareRequest) if r.address == address}
+            r.requester for r in posted if r.address == address}
         for account in accounts:
-            ours = [d for d in deliveries if d.address == address]
+            key = (address, account)
             out["share_record_by_member"].append((
-                *members.who(account),
-                len({v.offer_id for v in versions if v.address == address and v.offerer == account}),
-                sum(1 for g in grants if g.address == address and g.offerer == account),
-                sum(1 for d in ours if d.offerer == account), len({d.requester for d in ours if d.offerer == account}),
-                sum(1 for r in mirror.rows(ShareRequest) if r.address == address and r.requester == account),
-                sum(1 for d in ours if d.requester == account), account))
+                *members.who(account), len(offered.get(key, ())), tally["grants"][key], tally["confirmed"][key],
+                len(served.get(key, ())), tally["requests"][key], tally["received"][key], account))
     return out
 
 
