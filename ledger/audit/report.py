@@ -11,8 +11,10 @@ As JSON (`AuditReport.to_json`, printed by `waico audit --json` and kept in the 
                                "mirror": 1300, "chain": 650}]}]}
 
 A finding about one row of a table (the mirror = chain and typed-table checks) carries
-`table`, `block`, `logIndex`, `field` and both values in full; other findings name their
-subject (a proposal, a round, the fund) in `subject` and say what is wrong in `detail`.
+`table`, `block`, `logIndex`, `field` and both values in full; so does a row that breaks a rule
+of the sharing platform (`mirror`: the row's value, `chain`: the one the rules give); other
+findings name their subject (a proposal, a round, the fund, a member) in `subject` and say what
+is wrong in `detail`.
 A notice is not a finding: it says what the audit left out (the blocks a mirror behind the
 chain does not have yet) and does not make the report fail.
 """

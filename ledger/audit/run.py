@@ -4,7 +4,7 @@
 refused if missing, never synced or of another schema version), reads the chain's logs of
 the mirrored blocks once and decodes them itself (`events`), then runs each check of
 `ledger.audit.checks` — mirror = chain, typed tables, tallies, signatures, payouts, fund,
-the observer's views —
+the observer's views, sharing —
 and returns their findings in an `AuditReport` (`report`).
 
 Chain reads are made at the mirror's last block (`chain.ChainReader`), so a chain that moved
@@ -25,7 +25,7 @@ from ledger.chain.manifest import Manifest
 from ledger.mirror.read import open_mirror
 
 from .chain import ChainReader
-from .checks import fund, payouts, raw_events, signatures, tallies, typed_tables, views
+from .checks import fund, payouts, raw_events, sharing, signatures, tallies, typed_tables, views
 from .events import EventReader
 from .report import AuditReport, CheckResult, Finding
 
@@ -55,6 +55,7 @@ def audit(w3: Web3, manifest: Manifest, db_url: str | Path,
             (payouts.NAME, lambda: payouts.check(mirror)),
             (fund.NAME, lambda: fund.check(mirror, reader)),
             (views.NAME, lambda: views.check(mirror, reader)),
+            (sharing.NAME, lambda: sharing.check(mirror, events, reader)),
         ):
             progress(f"checking {name}")
             try:

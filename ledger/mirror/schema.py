@@ -27,7 +27,7 @@ from sqlalchemy import URL, Column, Connection, Integer, MetaData, Table, inspec
 
 from ledger.errors import MirrorSchemaMismatch
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Outside SQLModel's metadata: stamped on its own, before the mirror's tables exist.
 VERSION_TABLE = Table("mirror_schema", MetaData(), Column("version", Integer, primary_key=True, autoincrement=False))

@@ -13,6 +13,9 @@ Tables (enums are stored by their Solidity names; addresses and hashes as lowerc
                         reason ('Governance' | 'Promotion' | 'Demotion')
     tier_name           tier, name (TierNameSet: a tier renamed by governance)
     standard            standard_id, title, uri, content_hash
+    tier_sharing_requirement  tier, minimum (TierSharingRequirementSet: confirmed deliveries to
+                        distinct requesters that promotion to the tier needs; 0 until set)
+    sharing_record_set  sharing (SharingRecordSet: the SharingPlatform whose record promotions read)
     declaration_event   event ('declared', 'certified', 'rejected', 'revoked'), account, standard_id,
                         evidence_hash, adaptation_hash, adaptation_uri, verifier, reason_hash
     proposal_created    proposal_id, proposer, targets, call_values, calldatas (JSON arrays),
@@ -28,15 +31,29 @@ Tables (enums are stored by their Solidity names; addresses and hashes as lowerc
     payout              round_id, member, score, total_score, budget, amount, pushed
     fund_round          round_id, budget, paid, recipients, cap_bps, floor, formula_version, inputs_hash
     claim               member, amount
+    share_offer_version offer_id, offerer, version, kind ('Model' | 'Dataset' | 'Compute' | 'Tool' |
+                        'Expertise'), min_tier, capacity, title, content_id, card_uri, card_hash,
+                        terms_uri, terms_hash (OfferPublished: one row per version of an offer)
+    share_offer_withdrawal  offer_id, offerer (OfferWithdrawn)
+    share_request       request_id, requester, offer_id (0: any offer of its kind), kind,
+                        description_uri, description_hash (RequestPosted)
+    share_request_cancellation  request_id, requester (RequestCancelled)
+    share_grant         request_id, offer_id, offerer, requester, terms_hash, granted, capacity
+                        (RequestGranted: the offer's `granted` of `capacity`, this grant counted)
+    share_delivery      request_id, requester, offerer, offer_id, outcome_hash, confirmed,
+                        distinct_requesters (DeliveryConfirmed: the offerer's record after it)
+    share_dispute       request_id, disputed_by, reason_hash (DeliveryDisputed)
 
 Views: `proposal` (proposal_created joined with its proposal_track) and `current_member`
 (each admitted account's latest tier and status: 'Active', 'Suspended' or 'Expelled'); and
 the observer's views, with proposal numbers, member names and labels (`proposal_summary`,
-`vote_by_member`, `payout_by_member`, `roster`: see `ledger.mirror.views`).
+`vote_by_member`, `payout_by_member`, `roster`, and the sharing platform's `share_offer_summary`,
+`share_request_summary`, `share_delivery_by_member`, `share_supply_demand`,
+`share_open_request`, `share_record_by_member`: see `ledger.mirror.views`).
 
 Big integers. A proposal id (a uint256 hash) is decimal TEXT on every database: it is an
-identifier, compared and joined, never summed. Amounts, scores, weights, budgets and round
-and batch ids (uint256, `Uint256` below) are NUMERIC(78,0) on PostgreSQL — exact, and
+identifier, compared and joined, never summed. Amounts, scores, weights, budgets and round,
+batch, offer and request ids (uint256, `Uint256` below) are NUMERIC(78,0) on PostgreSQL — exact, and
 `SUM` works — and decimal TEXT on SQLite, whose integers stop at 2^63. Sum them on both
 with `decimal_sum(column)`: the mirror defines it (an aggregate over numeric in the PostgreSQL
 database; a Python aggregate on SQLite connections opened by `ledger.mirror.open_db`), and
@@ -86,6 +103,7 @@ from sqlmodel import Field, SQLModel
 
 from ledger.org.governance import SKIP_REASONS, Track
 from ledger.org.membership import Kind
+from ledger.org.sharing import Kind as ShareKind
 
 from . import views
 from .decode import Event
@@ -173,6 +191,26 @@ class Standard(Mirrored, table=True):
     title: str
     uri: str
     content_hash: str
+
+
+class TierSharingRequirement(Mirrored, table=True):
+    """How many distinct requesters must have confirmed a delivery from a member for it to reach
+    `tier` by promotion (TierSharingRequirementSet; 0 until set)."""
+
+    __tablename__ = "tier_sharing_requirement"
+    __table_args__ = _position_args("tier_sharing_requirement")
+
+    tier: int
+    minimum: int = Field(sa_type=BigInteger)
+
+
+class SharingRecordSet(Mirrored, table=True):
+    """The record of sharing (a SharingPlatform) that Membership's promotions read."""
+
+    __tablename__ = "sharing_record_set"
+    __table_args__ = _position_args("sharing_record_set")
+
+    sharing: str
 
 
 class DeclarationEvent(Mirrored, table=True):
@@ -329,6 +367,110 @@ class Claim(Mirrored, table=True):
     amount: int = _uint(nullable=False)
 
 
+# --- SharingPlatform ---------------------------------------------------------------------
+
+def _text() -> Any:
+    return Field(sa_column=Column(Text, nullable=False))
+
+
+class ShareOfferVersion(Mirrored, table=True):
+    """One published version of an offer (OfferPublished: version 1 when offered, then one per
+    update); earlier versions stay."""
+
+    __tablename__ = "share_offer_version"
+    __table_args__ = _position_args("share_offer_version")
+
+    offer_id: int = _uint(nullable=False)
+    offerer: str
+    version: int = Field(sa_type=BigInteger)
+    kind: str
+    min_tier: int
+    capacity: int = Field(sa_type=BigInteger)
+    title: str = _text()
+    content_id: str = _text()
+    card_uri: str = _text()
+    card_hash: str
+    terms_uri: str = _text()
+    terms_hash: str
+
+
+class ShareOfferWithdrawal(Mirrored, table=True):
+    """An offer withdrawn by its offerer (OfferWithdrawn): no grants under it from then on."""
+
+    __tablename__ = "share_offer_withdrawal"
+    __table_args__ = _position_args("share_offer_withdrawal")
+
+    offer_id: int = _uint(nullable=False)
+    offerer: str
+
+
+class ShareRequest(Mirrored, table=True):
+    """A request posted (RequestPosted); `offer_id` 0: any offer of its kind."""
+
+    __tablename__ = "share_request"
+    __table_args__ = _position_args("share_request")
+
+    request_id: int = _uint(nullable=False)
+    requester: str
+    offer_id: int = _uint(nullable=False)
+    kind: str
+    description_uri: str = _text()
+    description_hash: str
+
+
+class ShareRequestCancellation(Mirrored, table=True):
+    """An open request cancelled by its requester (RequestCancelled)."""
+
+    __tablename__ = "share_request_cancellation"
+    __table_args__ = _position_args("share_request_cancellation")
+
+    request_id: int = _uint(nullable=False)
+    requester: str
+
+
+class ShareGrant(Mirrored, table=True):
+    """A request granted under an offer (RequestGranted): `granted` of the offer's `capacity`
+    used, counting this one."""
+
+    __tablename__ = "share_grant"
+    __table_args__ = _position_args("share_grant")
+
+    request_id: int = _uint(nullable=False)
+    offer_id: int = _uint(nullable=False)
+    offerer: str
+    requester: str
+    terms_hash: str
+    granted: int = Field(sa_type=BigInteger)
+    capacity: int = Field(sa_type=BigInteger)
+
+
+class ShareDelivery(Mirrored, table=True):
+    """A delivery confirmed by the requester (DeliveryConfirmed), with the offerer's record of
+    sharing after it: `confirmed` deliveries, to `distinct_requesters` requesters."""
+
+    __tablename__ = "share_delivery"
+    __table_args__ = _position_args("share_delivery")
+
+    request_id: int = _uint(nullable=False)
+    requester: str
+    offerer: str
+    offer_id: int = _uint(nullable=False)
+    outcome_hash: str
+    confirmed: int = Field(sa_type=BigInteger)
+    distinct_requesters: int = Field(sa_type=BigInteger)
+
+
+class ShareDispute(Mirrored, table=True):
+    """A dispute over a granted request, flagged by its requester or offerer (DeliveryDisputed)."""
+
+    __tablename__ = "share_dispute"
+    __table_args__ = _position_args("share_dispute")
+
+    request_id: int = _uint(nullable=False)
+    disputed_by: str
+    reason_hash: str
+
+
 # --- views --------------------------------------------------------------------------------
 
 PROPOSAL_VIEW = """
@@ -366,6 +508,7 @@ KIND = tuple(k.name for k in Kind)
 TIER_CHANGE = ("Governance", "Promotion", "Demotion")
 TRACK = tuple(t.name for t in Track)
 SKIP_REASON = tuple(SKIP_REASONS)
+SHARE_KIND = tuple(k.name for k in ShareKind)
 
 # member_event.event, by the Membership event that makes the row
 MEMBER_EVENTS = {"MemberAdmitted": "admitted", "MemberTierChanged": "tier_changed", "MemberSuspended": "suspended",
@@ -377,7 +520,7 @@ def register(mappers: RowMappers) -> RowMappers:
 
     Declared by columns (compiled with the decoders: `ledger.mirror.plans`); the position
     columns fill themselves, and columns not named are NULL."""
-    m, g, f = "Membership", "WaicoGovernor", "EquityFund"
+    m, g, f, s = "Membership", "WaicoGovernor", "EquityFund", "SharingPlatform"
     columns = mappers.columns
     proposal_id = Arg("proposalId", text=True)
 
@@ -391,6 +534,8 @@ def register(mappers: RowMappers) -> RowMappers:
     columns("TierNameSet", TierName, contract=m, tier="tier", name="name")
     columns("StandardRegistered", Standard, contract=m, standard_id="standardId", title="title", uri="uri",
             content_hash="contentHash")
+    columns("TierSharingRequirementSet", TierSharingRequirement, contract=m, tier="tier", minimum="minimum")
+    columns("SharingRecordSet", SharingRecordSet, contract=m, sharing="sharing")
     columns("AdoptionDeclared", DeclarationEvent, contract=m, event=Const("declared"), account="account",
             standard_id="standardId", evidence_hash="evidenceHash", adaptation_hash="adaptationHash",
             adaptation_uri="adaptationURI")
@@ -431,6 +576,24 @@ def register(mappers: RowMappers) -> RowMappers:
             recipients="recipients", cap_bps="capBps", floor="floor", formula_version="formulaVersion",
             inputs_hash="inputsHash")
     columns("Claimed", Claim, contract=f, member="member", amount="amount")
+
+    kind = Arg("kind", names=SHARE_KIND)
+    columns("OfferPublished", ShareOfferVersion, contract=s, offer_id="offerId", offerer="offerer",
+            version="version", kind=kind, min_tier="minTier", capacity="capacity", title="title",
+            content_id="contentId", card_uri="cardURI", card_hash="cardHash", terms_uri="termsURI",
+            terms_hash="termsHash")
+    columns("OfferWithdrawn", ShareOfferWithdrawal, contract=s, offer_id="offerId", offerer="offerer")
+    columns("RequestPosted", ShareRequest, contract=s, request_id="requestId", requester="requester",
+            offer_id="offerId", kind=kind, description_uri="descriptionURI", description_hash="descriptionHash")
+    columns("RequestCancelled", ShareRequestCancellation, contract=s, request_id="requestId", requester="requester")
+    columns("RequestGranted", ShareGrant, contract=s, request_id="requestId", offer_id="offerId",
+            offerer="offerer", requester="requester", terms_hash="termsHash", granted="granted",
+            capacity="capacity")
+    columns("DeliveryConfirmed", ShareDelivery, contract=s, request_id="requestId", requester="requester",
+            offerer="offerer", offer_id="offerId", outcome_hash="outcomeHash", confirmed="confirmed",
+            distinct_requesters="distinctRequesters")
+    columns("DeliveryDisputed", ShareDispute, contract=s, request_id="requestId", disputed_by="by",
+            reason_hash="reasonHash")
 
     mappers.view("proposal", PROPOSAL_VIEW)
     mappers.view("current_member", CURRENT_MEMBER_VIEW)

@@ -29,6 +29,45 @@ declared SELECT over the checked tables. The typed tables and the views `proposa
     roster            name, identifier, kind, tier (its name), tier_level, status ('Active' |
                       'Suspended' | 'Expelled'), account, admitted_block, chain_id, address
 
+The sharing platform (chain_id, address: a SharingPlatform; offer and request numbers are
+their ids, INTEGERs; `*_account` the addresses behind the names):
+
+    share_offer_summary  offer, offerer (name), identifier, kind, title, version, content_id,
+                      min_tier (its name), min_tier_level, capacity, granted (grants made under
+                      it), remaining (capacity − granted while open; 0 once withdrawn), state
+                      ('open' | 'withdrawn'), card_uri, card_hash, terms_uri, terms_hash,
+                      offerer_account, published_block, version_block, offer_id, chain_id,
+                      address — each offer with its current (latest) version
+    share_request_summary  request, requester (name), identifier, kind, offer (asked for; NULL:
+                      any offer of its kind), status ('open' | 'granted' | 'confirmed' |
+                      'disputed' | 'cancelled'), granted_offer, offerer (name of the granting
+                      offerer), offerer_identifier, description_uri, description_hash,
+                      terms_hash, outcome_hash, disputed_by, reason_hash, requester_account,
+                      offerer_account, posted_block, request_id, chain_id, address
+    share_delivery_by_member  who shared what with whom: each confirmed delivery — offerer,
+                      requester (names), kind, title, version, content_id (of the offer's
+                      version in force when the request was granted), offer, request,
+                      offerer_identifier, requester_identifier, outcome_hash, offerer_account,
+                      requester_account, block_number, log_index, chain_id, address
+    share_supply_demand  supply vs demand by kind, one row per kind (all five, in the
+                      contract's order): kind, open_offers (open with capacity left),
+                      capacity_left (the grants open offers can still make), open_requests,
+                      chain_id, address
+    share_open_request  the demand side: each open request with its requester — request,
+                      requester, identifier, member_kind ('State' | 'Corporate'), tier (its
+                      name now), kind, offer, need_score (the requester's latest need score set
+                      by the equity fund, exact uint256; NULL if never scored), in_need (1 when
+                      that score is above 0, else 0), description_uri, posted_block,
+                      requester_account, request_id, chain_id, address. "From the Global
+                      South" is `in_need = 1`: the fund's need score is the organization's own
+                      on-chain measure of need (set by governance from a cited source, see
+                      need_score_batch.source_uri), what its rounds pay by; members it does not
+                      score (the demo's corporations) are not in need
+    share_record_by_member  each member's record of sharing: member, identifier, kind, offers,
+                      grants, confirmed (deliveries it made that were confirmed),
+                      distinct_requesters (what the pathway's sharing requirement counts),
+                      requests, received (its own requests confirmed), account, chain_id, address
+
 Token amounts. The views show amounts in token units with `TOKEN_DECIMALS` (6) decimals, as
 the fund's token has (tUSD; USDC alike), trailing zeros dropped, no thousands separator, beside
 the exact raw units (`*_units`, which sum with `decimal_sum`). A fund with a token of other
@@ -145,9 +184,136 @@ LEFT JOIN tier_label l ON l.chain_id = m.chain_id AND l.address = m.address AND 
 ORDER BY m.chain_id, m.address, m.tier DESC, m.name
 """
 
+# --- the sharing platform ------------------------------------------------------------------
+
+SHARE_KINDS = ("Model", "Dataset", "Compute", "Tool", "Expertise")  # SharingPlatform.Kind, in order
+
+
+def _same(a: str, b: str, key: str) -> str:
+    return f"{a}.chain_id = {b}.chain_id AND {a}.address = {b}.address AND {a}.{key} = {b}.{key}"
+
+
+def _not_after(a: str, b: str) -> str:
+    """SQL: the row `a` lies at or before the row `b` in chain order."""
+    return (f"({a}.block_number < {b}.block_number OR "
+            f"({a}.block_number = {b}.block_number AND {a}.log_index <= {b}.log_index))")
+
+
+def _admitted(alias: str, row: str, account: str) -> str:
+    return (f"LEFT JOIN member_event {alias} ON {alias}.chain_id = {row}.chain_id AND {alias}.account = {account} "
+            f"AND {alias}.event = 'admitted'")
+
+
+SHARE_OFFER_SUMMARY_VIEW = f"""
+SELECT CAST(v.offer_id AS BIGINT) AS offer, m.name AS offerer, m.identifier, v.kind, v.title, v.version,
+  v.content_id, l.name AS min_tier, v.min_tier AS min_tier_level, v.capacity, COALESCE(g.granted, 0) AS granted,
+  CASE WHEN w.offer_id IS NULL THEN v.capacity - COALESCE(g.granted, 0) ELSE 0 END AS remaining,
+  CASE WHEN w.offer_id IS NULL THEN 'open' ELSE 'withdrawn' END AS state,
+  v.card_uri, v.card_hash, v.terms_uri, v.terms_hash, v.offerer AS offerer_account,
+  (SELECT MIN(f.block_number) FROM share_offer_version f WHERE {_same("f", "v", "offer_id")}) AS published_block,
+  v.block_number AS version_block, v.offer_id, v.chain_id, v.address
+FROM share_offer_version v
+LEFT JOIN (SELECT chain_id, address, offer_id, COUNT(*) AS granted FROM share_grant
+           GROUP BY chain_id, address, offer_id) g ON {_same("g", "v", "offer_id")}
+LEFT JOIN share_offer_withdrawal w ON {_same("w", "v", "offer_id")}
+{_admitted("m", "v", "v.offerer")}
+LEFT JOIN tier_label l ON l.chain_id = m.chain_id AND l.address = m.address AND l.tier = v.min_tier
+WHERE NOT EXISTS (SELECT 1 FROM share_offer_version n WHERE {_same("n", "v", "offer_id")}
+                  AND NOT {_not_after("n", "v")})
+ORDER BY v.chain_id, v.address, offer
+"""
+
+SHARE_REQUEST_SUMMARY_VIEW = f"""
+SELECT CAST(r.request_id AS BIGINT) AS request, m.name AS requester, m.identifier, r.kind,
+  CASE WHEN CAST(r.offer_id AS TEXT) = '0' THEN NULL ELSE CAST(r.offer_id AS BIGINT) END AS offer,
+  CASE WHEN d.request_id IS NOT NULL THEN 'confirmed' WHEN x.request_id IS NOT NULL THEN 'disputed'
+       WHEN g.request_id IS NOT NULL THEN 'granted' WHEN c.request_id IS NOT NULL THEN 'cancelled'
+       ELSE 'open' END AS status,
+  CAST(g.offer_id AS BIGINT) AS granted_offer, o.name AS offerer, o.identifier AS offerer_identifier,
+  r.description_uri, r.description_hash, g.terms_hash, d.outcome_hash, x.disputed_by, x.reason_hash,
+  r.requester AS requester_account, g.offerer AS offerer_account, r.block_number AS posted_block,
+  r.request_id, r.chain_id, r.address
+FROM share_request r
+LEFT JOIN share_grant g ON {_same("g", "r", "request_id")}
+LEFT JOIN share_delivery d ON {_same("d", "r", "request_id")}
+LEFT JOIN share_dispute x ON {_same("x", "r", "request_id")}
+LEFT JOIN share_request_cancellation c ON {_same("c", "r", "request_id")}
+{_admitted("m", "r", "r.requester")}
+{_admitted("o", "g", "g.offerer")}
+ORDER BY r.chain_id, r.address, request
+"""
+
+# the offer's version in force when the request was granted: the last published at or before the grant
+SHARE_DELIVERY_BY_MEMBER_VIEW = f"""
+SELECT mo.name AS offerer, mr.name AS requester, v.kind, v.title, v.version, v.content_id,
+  CAST(d.offer_id AS BIGINT) AS offer, CAST(d.request_id AS BIGINT) AS request,
+  mo.identifier AS offerer_identifier, mr.identifier AS requester_identifier, d.outcome_hash,
+  d.offerer AS offerer_account, d.requester AS requester_account, d.block_number, d.log_index, d.chain_id, d.address
+FROM share_delivery d
+LEFT JOIN share_grant g ON {_same("g", "d", "request_id")}
+LEFT JOIN share_offer_version v ON {_same("v", "d", "offer_id")} AND {_not_after("v", "g")}
+  AND NOT EXISTS (SELECT 1 FROM share_offer_version n WHERE {_same("n", "d", "offer_id")} AND {_not_after("n", "g")}
+                  AND NOT {_not_after("n", "v")})
+{_admitted("mo", "d", "d.offerer")}
+{_admitted("mr", "d", "d.requester")}
+ORDER BY d.chain_id, d.address, d.block_number, d.log_index
+"""
+
+_KINDS = " UNION ALL ".join(f"SELECT {i} AS code, '{n}' AS kind" for i, n in enumerate(SHARE_KINDS))
+_SAME_PLATFORM = "{t}.chain_id = a.chain_id AND {t}.address = a.address AND {t}.kind = k.kind"
+
+SHARE_SUPPLY_DEMAND_VIEW = f"""
+SELECT k.kind,
+  (SELECT COUNT(*) FROM share_offer_summary o WHERE {_SAME_PLATFORM.format(t="o")}
+     AND o.state = 'open' AND o.remaining > 0) AS open_offers,
+  (SELECT CAST(COALESCE(SUM(o.remaining), 0) AS BIGINT) FROM share_offer_summary o
+     WHERE {_SAME_PLATFORM.format(t="o")} AND o.state = 'open') AS capacity_left,
+  (SELECT COUNT(*) FROM share_request_summary q WHERE {_SAME_PLATFORM.format(t="q")}
+     AND q.status = 'open') AS open_requests,
+  a.chain_id, a.address
+FROM (SELECT chain_id, address FROM share_offer_version UNION SELECT chain_id, address FROM share_request) a
+CROSS JOIN ({_KINDS}) k
+ORDER BY a.chain_id, a.address, k.code
+"""
+
+_NEED_SCORE = ("(SELECT s.score FROM need_score s WHERE s.chain_id = q.chain_id AND s.member = q.requester_account "
+               "ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)")
+
+SHARE_OPEN_REQUEST_VIEW = f"""
+SELECT q.request, q.requester, q.identifier, r.kind AS member_kind, r.tier, q.kind, q.offer,
+  {_NEED_SCORE} AS need_score,
+  CASE WHEN CAST({_NEED_SCORE} AS TEXT) <> '0' THEN 1 ELSE 0 END AS in_need,
+  q.description_uri, q.posted_block, q.requester_account, q.request_id, q.chain_id, q.address
+FROM share_request_summary q
+LEFT JOIN roster r ON r.chain_id = q.chain_id AND r.account = q.requester_account
+WHERE q.status = 'open'
+ORDER BY q.chain_id, q.address, q.request
+"""
+
+_OF = "{t}.chain_id = p.chain_id AND {t}.address = p.address AND {t}.{who} = p.account"
+
+SHARE_RECORD_BY_MEMBER_VIEW = f"""
+SELECT m.name AS member, m.identifier, m.kind,
+  (SELECT COUNT(DISTINCT v.offer_id) FROM share_offer_version v WHERE {_OF.format(t="v", who="offerer")}) AS offers,
+  (SELECT COUNT(*) FROM share_grant g WHERE {_OF.format(t="g", who="offerer")}) AS grants,
+  (SELECT COUNT(*) FROM share_delivery d WHERE {_OF.format(t="d", who="offerer")}) AS confirmed,
+  (SELECT COUNT(DISTINCT d.requester) FROM share_delivery d
+   WHERE {_OF.format(t="d", who="offerer")}) AS distinct_requesters,
+  (SELECT COUNT(*) FROM share_request q WHERE {_OF.format(t="q", who="requester")}) AS requests,
+  (SELECT COUNT(*) FROM share_delivery d WHERE {_OF.format(t="d", who="requester")}) AS received,
+  p.account, p.chain_id, p.address
+FROM (SELECT chain_id, address, offerer AS account FROM share_offer_version
+      UNION SELECT chain_id, address, requester FROM share_request) p
+{_admitted("m", "p", "p.account")}
+ORDER BY p.chain_id, p.address, m.name
+"""
+
 VIEWS = {"proposal_number": PROPOSAL_NUMBER_VIEW, "tier_label": TIER_LABEL_VIEW,
          "proposal_summary": PROPOSAL_SUMMARY_VIEW, "vote_by_member": VOTE_BY_MEMBER_VIEW,
-         "payout_by_member": PAYOUT_BY_MEMBER_VIEW, "roster": ROSTER_VIEW}
+         "payout_by_member": PAYOUT_BY_MEMBER_VIEW, "roster": ROSTER_VIEW,
+         "share_offer_summary": SHARE_OFFER_SUMMARY_VIEW, "share_request_summary": SHARE_REQUEST_SUMMARY_VIEW,
+         "share_delivery_by_member": SHARE_DELIVERY_BY_MEMBER_VIEW, "share_supply_demand": SHARE_SUPPLY_DEMAND_VIEW,
+         "share_open_request": SHARE_OPEN_REQUEST_VIEW, "share_record_by_member": SHARE_RECORD_BY_MEMBER_VIEW}
 
 
 def register(mappers: RowMappers) -> RowMappers:

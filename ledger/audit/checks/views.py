@@ -6,7 +6,10 @@ Python, from the typed tables — which "typed" checks against the chain's logs 
 mistake in a view's SQL shows too: proposal numbers by creation order, ballots, weights by
 support and the states' head counts, the lifecycle; member names by admission, tier names
 (TierNameSet, else Membership's defaults) at the tier a member had when it voted; support
-labels; payouts in token units beside the raw ones; the roster's tiers and statuses. (The
+labels; payouts in token units beside the raw ones; the roster's tiers and statuses; the sharing
+platform's offers at their latest version with their grants and state, requests with their
+status, confirmed deliveries with the offer's version in force at the grant, supply and demand
+by kind, open requests with the requester's latest need score, each member's record. (The
 proposal title, a display of the description the typed check covers, is not re-derived.)
 
 The views show amounts with `TOKEN_DECIMALS`: the fund's token must have those decimals.
@@ -19,9 +22,10 @@ from collections import Counter, defaultdict
 from eth_abi import decode as abi_decode
 
 from ledger.mirror.read import MirrorReader
-from ledger.mirror.typed import (MemberEvent, Payout, ProposalCreated, ProposalStatusEvent, ProposalTrack, TierName,
-                                 Vote)
-from ledger.mirror.views import DEFAULT_TIER_NAMES, SUPPORT_NAMES, TOKEN_DECIMALS
+from ledger.mirror.typed import (MemberEvent, NeedScore, Payout, ProposalCreated, ProposalStatusEvent, ProposalTrack,
+                                 ShareDelivery, ShareDispute, ShareGrant, ShareOfferVersion, ShareOfferWithdrawal,
+                                 ShareRequest, ShareRequestCancellation, TierName, Vote)
+from ledger.mirror.views import DEFAULT_TIER_NAMES, SHARE_KINDS, SUPPORT_NAMES, TOKEN_DECIMALS
 
 from ..chain import ChainReader
 from ..report import CheckResult
@@ -107,6 +111,93 @@ def expected_views(mirror: MirrorReader) -> dict[str, list[tuple]]:
         tier = members.tier_at(account)
         out["roster"].append((account, m.name, m.identifier, m.kind, members.tier_name(account, tier), tier,
                               members.status.get(account)))
+    out.update(_sharing_views(mirror, members))
+    return out
+
+
+def _sharing_views(mirror: MirrorReader, members: _Members) -> dict[str, list[tuple]]:
+    versions = mirror.rows(ShareOfferVersion)
+    grants, deliveries = mirror.rows(ShareGrant), mirror.rows(ShareDelivery)
+    withdrawn = {(w.address, w.offer_id) for w in mirror.rows(ShareOfferWithdrawal)}
+    granted = Counter((g.address, g.offer_id) for g in grants)
+
+    def by_request(rows) -> dict:
+        return {(r.address, r.request_id): r for r in rows}
+
+    grant_of, delivery_of = by_request(grants), by_request(deliveries)
+    dispute_of, cancelled = by_request(mirror.rows(ShareDispute)), by_request(mirror.rows(ShareRequestCancellation))
+    latest, first = {}, {}
+    for v in versions:  # chain order: the last is the current version
+        latest[(v.address, v.offer_id)] = v
+        first.setdefault((v.address, v.offer_id), v.block_number)
+    out: dict[str, list[tuple]] = {name: [] for name in (
+        "share_offer_summary", "share_request_summary", "share_delivery_by_member", "share_supply_demand",
+        "share_open_request", "share_record_by_member")}
+    offers = []  # (address, kind, state, remaining)
+    for key, v in latest.items():
+        n = granted.get(key, 0)
+        state = "withdrawn" if key in withdrawn else "open"
+        remaining = v.capacity - n if state == "open" else 0
+        offers.append((v.address, v.kind, state, remaining))
+        out["share_offer_summary"].append((v.offer_id, *members.who(v.offerer)[:2], v.kind, v.title, v.version,
+                                           v.content_id, members.tier_name(v.offerer, v.min_tier), v.min_tier,
+                                           v.capacity, n, remaining, state, v.offerer, first[key], v.block_number))
+    requests = []  # (address, kind, status)
+    scores = {}
+    for s in mirror.rows(NeedScore):
+        scores[s.member] = s.score
+    for r in mirror.rows(ShareRequest):
+        key = (r.address, r.request_id)
+        g = grant_of.get(key)
+        status = ("confirmed" if key in delivery_of else "disputed" if key in dispute_of else "granted" if g
+                  else "cancelled" if key in cancelled else "open")
+        requests.append((r.address, r.kind, status))
+        offerer = members.who(g.offerer)[:2] if g else (None, None)
+        d, x = delivery_of.get(key), dispute_of.get(key)
+        out["share_request_summary"].append((
+            r.request_id, *members.who(r.requester)[:2], r.kind, r.offer_id or None, status,
+            g.offer_id if g else None, *offerer, g.terms_hash if g else None, d.outcome_hash if d else None,
+            x.disputed_by if x else None, r.requester, g.offerer if g else None, r.block_number))
+        if status == "open":
+            name, identifier, kind = members.who(r.requester)
+            score = scores.get(r.requester)
+            out["share_open_request"].append((
+                r.request_id, name, identifier, kind, members.tier_name(r.requester, members.tier_at(r.requester)),
+                r.kind, r.offer_id or None, score, 1 if score else 0, r.requester))
+    for d in deliveries:
+        g = grant_of.get((d.address, d.request_id))
+        known = [v for v in versions if g and v.address == d.address and v.offer_id == d.offer_id
+                 and (v.block_number, v.log_index) <= (g.block_number, g.log_index)]
+        v = known[-1] if known else None
+        out["share_delivery_by_member"].append((
+            members.who(d.offerer)[0], members.who(d.requester)[0], *((v.kind, v.title, v.version, v.content_id)
+                                                                      if v else (None,) * 4),
+            d.offer_id, d.request_id, d.outcome_hash, d.offerer, d.requester, d.block_number, d.log_index))
+    # each member's record, by (platform, account)
+    posted = mirror.rows(ShareRequest)
+    offered, served = defaultdict(set), defaultdict(set)
+    for v in versions:
+        offered[(v.address, v.offerer)].add(v.offer_id)
+    tally = {what: Counter() for what in ("grants", "confirmed", "requests", "received")}
+    tally["grants"].update((g.address, g.offerer) for g in grants)
+    tally["requests"].update((r.address, r.requester) for r in posted)
+    for d in deliveries:
+        tally["confirmed"][(d.address, d.offerer)] += 1
+        tally["received"][(d.address, d.requester)] += 1
+        served[(d.address, d.offerer)].add(d.requester)
+    platforms = sorted({v.address for v in versions} | {a for a, _k, _s in requests})
+    for address in platforms:
+        for kind in SHARE_KINDS:
+            mine = [o for o in offers if o[0] == address and o[1] == kind and o[2] == "open"]
+            out["share_supply_demand"].append((kind, sum(1 for o in mine if o[3] > 0), sum(o[3] for o in mine),
+                                               sum(1 for q in requests if q == (address, kind, "open"))))
+        accounts = {v.offerer for v in versions if v.address == address} | {
+            r.requester for r in posted if r.address == address}
+        for account in accounts:
+            key = (address, account)
+            out["share_record_by_member"].append((
+                *members.who(account), len(offered.get(key, ())), tally["grants"][key], tally["confirmed"][key],
+                len(served.get(key, ())), tally["requests"][key], tally["received"][key], account))
     return out
 
 
@@ -128,6 +219,29 @@ def mirrored_views(mirror: MirrorReader) -> dict[str, list[tuple]]:
                              for r in rows("payout_by_member")],
         "roster": [(r["account"], r["name"], r["identifier"], r["kind"], r["tier"], _int(r["tier_level"]), r["status"])
                    for r in rows("roster")],
+        "share_offer_summary": [
+            (_int(r["offer"]), r["offerer"], r["identifier"], r["kind"], r["title"], _int(r["version"]),
+             r["content_id"], r["min_tier"], _int(r["min_tier_level"]), _int(r["capacity"]), _int(r["granted"]), _int(r["remaining"]),
+             r["state"], r["offerer_account"], _int(r["published_block"]), _int(r["version_block"]))
+            for r in rows("share_offer_summary")],
+        "share_request_summary": [
+            (_int(r["request"]), r["requester"], r["identifier"], r["kind"], _int(r["offer"]), r["status"],
+             _int(r["granted_offer"]), r["offerer"], r["offerer_identifier"], r["terms_hash"], r["outcome_hash"],
+             r["disputed_by"], r["requester_account"], r["offerer_account"], _int(r["posted_block"]))
+            for r in rows("share_request_summary")],
+        "share_delivery_by_member": [
+            (r["offerer"], r["requester"], r["kind"], r["title"], _int(r["version"]), r["content_id"], _int(r["offer"]),
+             _int(r["request"]), r["outcome_hash"], r["offerer_account"], r["requester_account"],
+             _int(r["block_number"]), _int(r["log_index"])) for r in rows("share_delivery_by_member")],
+        "share_supply_demand": [(r["kind"], _int(r["open_offers"]), _int(r["capacity_left"]), _int(r["open_requests"]))
+                                for r in rows("share_supply_demand")],
+        "share_open_request": [
+            (_int(r["request"]), r["requester"], r["identifier"], r["member_kind"], r["tier"], r["kind"],
+             _int(r["offer"]), _int(r["need_score"]), _int(r["in_need"]), r["requester_account"]) for r in rows("share_open_request")],
+        "share_record_by_member": [
+            (r["member"], r["identifier"], r["kind"], _int(r["offers"]), _int(r["grants"]), _int(r["confirmed"]),
+             _int(r["distinct_requesters"]), _int(r["requests"]), _int(r["received"]), r["account"])
+            for r in rows("share_record_by_member")],
     }
 
 

@@ -79,7 +79,7 @@ def test_demo_mirrors_audits_and_checkpoints_the_log(demo):
     workdir, summary, _ = demo
     assert summary["audit"]["ok"] is True
     assert [c["name"] for c in summary["audit"]["checks"]] == ["mirror", "typed", "tallies", "signatures", "payouts",
-                                                               "fund", "views"]
+                                                               "fund", "views", "sharing"]
     assert summary["mirror"]["events"] == summary["checkpoint"]["size"] > 300
     key = summary["checkpoint"]["verifierKey"]
     name, key_id, public = key.split("+", 2)

@@ -178,7 +178,7 @@ def test_fund(project):
 def test_observer(project):
     out = project.run("observer")
     assert re.search(r"^clean: the mirror is the chain", out, re.M), out
-    assert len(re.findall(r"^OK +(mirror|typed|tallies|signatures|payouts|fund|views) ", out, re.M)) == 7, out
+    assert len(re.findall(r"^OK +(mirror|typed|tallies|signatures|payouts|fund|views|sharing) ", out, re.M)) == 8, out
     assert re.search(r"^ok: \S+ at size (\d+) is signed by its key, and the chain's first \1 events hash", out, re.M)
     inclusion, consistency = (json.loads(chunk) for chunk in re.findall(r"^\{$.*?^\}$", out, re.M | re.S))
     first = sqlite3.connect(project.path / ".waico/mirror.db").execute(

@@ -1,7 +1,8 @@
 """Fixtures for the audit's tests: copies of the demo chain's clean mirror to tamper with, and
 a chain of their own with what the demo does not do — a contract-wallet (ERC-1271) ballot, a
 ballot skipped for its bad signature, a direct vote, declarations certified, rejected and
-revoked, a payout that could not be pushed and its claim, a tier renamed — mirrored once."""
+revoked, a payout that could not be pushed and its claim, a tier renamed, a sharing offer
+withdrawn and a request cancelled — mirrored once."""
 
 import shutil
 import sqlite3
@@ -16,7 +17,7 @@ from ledger.chain.manifest import Manifest
 from ledger.chain.node import connect, mine
 from ledger.chain.transactions import Signer
 from ledger.mirror import sync
-from ledger.org import ballots, fund, pathway
+from ledger.org import ballots, fund, pathway, sharing
 from ledger.org.deploy import Parameters, deploy, send_all
 from ledger.org.governance import Action, Track, propose, relay
 from ledger.org.membership import Kind, Tier
@@ -47,7 +48,7 @@ def audit_chain(tmp_path_factory):
     wallet, TestMultisigWallet, owned by dev account 4); the pathway's declarations; a fund
     round whose payout to a blocked member is deferred, then claimed; a proposal voted by a
     relayed EOA ballot, a relayed wallet ballot, a direct vote, and a relayed ballot signed by
-    the wrong key (skipped)."""
+    the wrong key (skipped); an offer withdrawn and a request cancelled on the sharing platform."""
     workdir = tmp_path_factory.mktemp("audit-chain")
     with Anvil(accounts=5) as node:
         w3 = connect(node.url)
@@ -81,6 +82,15 @@ def audit_chain(tmp_path_factory):
         pathway.declare(signers["skipped"], membership, 1, evidence)  # (a revocation may demote)
         pathway.certify(admin, membership, members["skipped"], 1)
         pathway.revoke(admin, membership, members["skipped"], 1, pathway.hash_evidence("lapsed"))
+
+        # sharing the demo does not do: an offer withdrawn, a request cancelled
+        platform = manifest.contract(w3, "SharingPlatform")
+        tool = sharing.offer(signers["direct"], platform, sharing.Kind.Tool,
+                             sharing.OfferTerms("A linter for model cards", "swh:1:dir:" + "ab" * 20), 0, 1)
+        sharing.withdraw(signers["direct"], platform, tool)
+        asked = sharing.request(signers["ecdsa"], platform, sharing.Kind.Tool, "https://requests.example/1",
+                                pathway.hash_evidence("a tool"))
+        sharing.cancel(signers["ecdsa"], platform, asked)
 
         # a round: the blocked member's payout is deferred, then claimed
         budget = 100_000 * 10**6

@@ -2,7 +2,8 @@
 
 Each check has tests here that make it fail: mirror = chain (raw_event, block, the cursor),
 typed (a typed row; a view), tallies, payouts, fund; the signature check's are in
-test_signatures.py, every typed table's every field in test_typed_tables.py."""
+test_signatures.py, the sharing check's in test_sharing.py, every typed table's every field in
+test_typed_tables.py."""
 
 import json
 import sqlite3
@@ -70,16 +71,19 @@ def test_clean_mirror_audits_clean(demo_chain, mirror_copy):
 
     assert report.ok, report.findings
     assert [c.name for c in report.checks] == ["mirror", "typed", "tallies", "signatures", "payouts", "fund",
-                                                 "views"]
+                                                 "views", "sharing"]
     assert report.check("mirror").checked["logs on chain"] == report.events > 300
     assert report.check("mirror").checked["block headers"] > 50
     typed = report.check("typed").checked
-    assert typed["tables"] == len(MAPPERS.tables) and typed["views"] == len(MAPPERS.views) == 8 and typed["rows"] > 250
+    assert typed["tables"] == len(MAPPERS.tables) and typed["views"] == len(MAPPERS.views) == 14 and typed["rows"] > 250
     assert report.check("tallies").checked["proposals"] == 4
     assert report.check("tallies").checked["outcomes"] == 4
     assert report.check("signatures").checked["ballots re-verified (ecdsa)"] == report.check("tallies").checked["votes"]
     assert report.check("payouts").checked["rounds"] == 1
     assert report.check("payouts").checked["payouts"] > 20
+    sharing = report.check("sharing").checked
+    assert (sharing["share_offer_version"], sharing["share_grant"], sharing["share_delivery"]) == (5, 7, 5)
+    assert sharing["promotions that needed sharing"] == 1 and sharing["member records"] == 4
     assert report.behind == 0 and report.notices == []
 
 
@@ -255,7 +259,7 @@ def test_a_renamed_tier_and_a_claimable_payout_are_re_derived(audit_chain):
     report = audit(audit_chain.w3, audit_chain.manifest, audit_chain.mirror)
 
     assert report.check("views").ok, report.check("views").findings
-    assert report.check("views").checked == {"views": 4, "rows": report.check("views").checked["rows"]}
+    assert report.check("views").checked == {"views": 10, "rows": report.check("views").checked["rows"]}
     with sqlite3.connect(audit_chain.mirror) as conn:
         assert conn.execute("SELECT tier FROM roster WHERE tier_level = 2").fetchall() == [("Partner member",)] * 2
         assert sorted(conn.execute("SELECT paid_as FROM payout_by_member")) == [("claimable",), ("pushed",),

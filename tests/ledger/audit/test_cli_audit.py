@@ -20,9 +20,9 @@ def test_clean_mirror_exits_0_with_every_check_ok(demo_chain, mirror_copy):
 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert [line.split()[:2] for line in lines[1:8]] == [
+    assert [line.split()[:2] for line in lines[1:9]] == [
         ["OK", "mirror"], ["OK", "typed"], ["OK", "tallies"], ["OK", "signatures"], ["OK", "payouts"], ["OK", "fund"],
-        ["OK", "views"]]
+        ["OK", "views"], ["OK", "sharing"]]
     assert lines[-1] == "clean: the mirror is the chain, and the chain kept its rules"
 
 

@@ -15,7 +15,7 @@ from ledger.mirror.schema import SCHEMA_VERSION, VERSION_TABLE, shown_url
 from ledger.mirror.tables import Block, Cursor, RawEvent
 
 # Change both together (see ledger/mirror/schema.py for when to bump the version).
-PINNED = (2, "6730ae5b792c2ed4")
+PINNED = (3, "539077a115b426e2")
 
 
 def fingerprint() -> str:

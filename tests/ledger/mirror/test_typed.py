@@ -38,11 +38,22 @@ TABLE_EVENTS = {
     "payout": ("Payout",),
     "fund_round": ("RoundExecuted",),
     "claim": ("Claimed",),
+    "tier_sharing_requirement": ("TierSharingRequirementSet",),
+    "sharing_record_set": ("SharingRecordSet",),
+    "share_offer_version": ("OfferPublished",),
+    "share_offer_withdrawal": ("OfferWithdrawn",),
+    "share_request": ("RequestPosted",),
+    "share_request_cancellation": ("RequestCancelled",),
+    "share_grant": ("RequestGranted",),
+    "share_delivery": ("DeliveryConfirmed",),
+    "share_dispute": ("DeliveryDisputed",),
 }
 CONTRACT_OF = {"member_event": "Membership", "tier_name": "Membership", "standard": "Membership",
                "declaration_event": "Membership",
                "contribution": "EquityFund", "need_score_batch": "EquityFund", "need_score": "EquityFund",
-               "payout": "EquityFund", "fund_round": "EquityFund", "claim": "EquityFund"}
+               "payout": "EquityFund", "fund_round": "EquityFund", "claim": "EquityFund",
+               "tier_sharing_requirement": "Membership", "sharing_record_set": "Membership",
+               **{t: "SharingPlatform" for t in TABLE_EVENTS if t.startswith("share_")}}
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +96,7 @@ def test_each_typed_table_holds_one_row_per_event_on_the_chain(demo_chain, db):
     w3, manifest = demo_chain
     sync(w3, manifest, db)
     on_chain = chain_event_counts(w3, manifest)
+    assert set(TABLE_EVENTS) == {t.name for t in MAPPERS.tables}  # every typed table is counted here
     counts = {t: query(db, f"SELECT COUNT(*) FROM {t}")[0][0] for t in TABLE_EVENTS}
     for table, events in TABLE_EVENTS.items():
         contract = CONTRACT_OF.get(table, "WaicoGovernor")
@@ -229,7 +241,8 @@ def test_rows_of_logs_are_the_rows_of_their_decoded_events(demo_chain, dialect):
     # typed rows from declared columns and from the mapper written in Python (ProposalCreated)
     typed = {e.event for e in map(decoder.decode, logs) if plans.typed_rows(e)}
     assert {"ProposalCreated", "MemberAdmitted", "VoteCast", "Payout", "RoundExecuted", "ProposalQueued",
-            "Contributed"} <= typed
+            "Contributed", "OfferPublished", "RequestPosted", "RequestGranted", "DeliveryConfirmed",
+            "DeliveryDisputed", "TierSharingRequirementSet", "SharingRecordSet"} <= typed
     assert sum(len(v) for v in fast.typed.values()) > 250
 
 

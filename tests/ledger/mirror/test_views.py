@@ -71,8 +71,12 @@ def test_vote_by_member_names_each_voter_with_labels(demo, db):
         for support, total in (("for", p.for_), ("against", p.against), ("abstain", p.abstain)):
             assert sum(int(r["weight"]) for r in mine if r["support"] == support) == total
         assert sum(r["kind"] == "State" and r["support"] == "for" for r in mine) == p.states_for
-    # a member's tier is the one it had when it voted (the demo changes no tier after admission)
-    assert all(r["tier_level"] == by_address[r["voter"]].tier for r in rows)
+    # a member's tier is the one it had when it voted: the demo's one change of tier after
+    # admission, Alibaba's promotion Partner -> Full (which needed sharing), comes after every vote
+    promoted = {a for (a,) in query(db, "SELECT account FROM member_event WHERE event = 'tier_changed'")}
+    assert {by_address[a].name for a in promoted} == {"Alibaba"}
+    assert any(r["voter"] in promoted for r in rows)
+    assert all(r["tier_level"] == by_address[r["voter"]].tier - (r["voter"] in promoted) for r in rows)
 
 
 def test_payout_by_member_shows_token_units_beside_the_raw_ones(demo, db):
