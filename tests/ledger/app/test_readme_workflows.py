@@ -26,7 +26,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 README = ROOT / "README.md"
-WORKFLOWS = ["setup", "member", "sharing", "pathway", "fund", "observer", "observer-sql", "observer-csv",
+WORKFLOWS = ["setup", "member", "sharing", "pathway", "fund", "observer", "observer-sql", "observer-sharing-sql", "observer-csv",
              "portal", "portal-serve", "portal-key", "secretariat"]
 MARKED = re.compile(r"<!-- workflow: ([\w-]+) -->\n```sh\n(.*?)```", re.S)
 SHARED = (".venv", "node_modules")  # installed once per checkout: linked, not copied
@@ -198,6 +198,19 @@ def test_observer_sql(project):
     assert re.search(r"^Ethiopia +State +Associate +for +350 *$", out, re.M), out  # who voted how
     assert re.search(r"^1 +Ethiopia +28705\.882352 +pushed *$", out, re.M), out  # round 1's payouts, in tUSD
     assert re.search(r"^Full +State +3 *$", out, re.M), out  # the roster: Malaysia promoted by the pathway block
+
+
+def test_observer_sharing_sql(project):
+    out = project.run("observer-sharing-sql")
+    # who shared with whom: the demo's five confirmed deliveries and the sharing block's (Malaysia to Indonesia)
+    assert re.search(r"^Malaysia +Indonesia +Dataset +Malay read speech +1 *$", out, re.M), out
+    assert re.search(r"^Alibaba +Malaysia +Model +Qwen 7B Instruct v1\.1 +2 *$", out, re.M), out
+    # datasets: Baidu's 1, Kenya's 1 and Malaysia's 2 grants left; Ethiopia's open request
+    assert re.search(r"^Dataset +3 +4 +1 *$", out, re.M), out
+    assert re.search(r"^Model +1 +4 +1 *$", out, re.M), out
+    # the open requests from members the fund scores in need: Ethiopia's and Nigeria's
+    assert re.findall(r"^(Ethiopia|Nigeria) +Associate +(Dataset|Model) ", out, re.M) == \
+        [("Ethiopia", "Dataset"), ("Nigeria", "Model")], out
 
 
 def test_observer_csv(project):

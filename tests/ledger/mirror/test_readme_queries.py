@@ -24,8 +24,6 @@ from .test_typed import query
 
 ROOT = Path(__file__).parents[3]
 README = ROOT / "README.md"
-# The sharing queries' README text, until it is placed in README.md (then README.md's is read)
-SHARING_SNIPPET = ROOT / "README-sharing-sql.md"
 
 
 def _block(text: str, name: str) -> list[list[str]]:
@@ -42,11 +40,8 @@ def readme_queries() -> list[list[str]]:
 
 def sharing_queries() -> list[list[str]]:
     """The sharing questions (who shared what with whom; supply vs demand by kind; open requests
-    from the Global South): README.md's block `observer-sharing-sql` once placed there, else the
-    snippet's."""
-    text = README.read_text()
-    return _block(text if "<!-- workflow: observer-sharing-sql -->" in text else SHARING_SNIPPET.read_text(),
-                  "observer-sharing-sql")
+    from the Global South): README.md's block `observer-sharing-sql`."""
+    return _block(README.read_text(), "observer-sharing-sql")
 
 
 QUERIES = readme_queries()
