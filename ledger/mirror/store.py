@@ -1,7 +1,9 @@
 """Write: rows into the database, one transaction per range, and rewinds after reorgs.
 
 Rows go straight to the driver as tuples (SQLAlchemy's per-row processing would cost more
-than the insert): `executemany` of an INSERT per row on SQLite, COPY on PostgreSQL. A
+than the insert): `executemany` of an INSERT per row on SQLite, COPY on PostgreSQL — where
+the worker processes of a long pass hand over each table's rows already in COPY's text
+format (`copy_ready`), which the writer sends as it is. A
 range's blocks, raw events, typed rows and the cursor commit together or not at all: a
 killed indexer resumes from the cursor with no gap and no duplicate. Rows already present
 (same chain, block hash and log index) are skipped, so a new contract set re-reading old
@@ -11,6 +13,8 @@ blocks adds only what is missing.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
@@ -141,7 +145,62 @@ def _insert_ignoring(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def _copy(dbapi, tables: list[tuple[str, tuple[str, ...], list[tuple]]]) -> None:
+@dataclass(slots=True)
+class CopyText:
+    """A table's rows in PostgreSQL's COPY text format, one line per row: what a worker hands
+    the writer on PostgreSQL instead of the row tuples (one string crosses between the
+    processes, and the writer sends it as it is). Its length is its number of rows."""
+
+    rows: int
+    text: str
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+class _NotCopyText(Exception):
+    """A value this module does not put in COPY's text format itself (psycopg's adaptation decides)."""
+
+
+def _copy_field(value) -> str:
+    """One value in COPY's text format (the PostgreSQL manual, COPY, "Text Format"): NULL as
+    \\N; in text, a backslash, tab, newline and carriage return escaped with a backslash; numbers
+    in decimal; booleans as t and f. Anything else is left to psycopg (`_NotCopyText`)."""
+    cls = value.__class__
+    if cls is str:
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        if "\0" in value:  # PostgreSQL text holds no NUL: psycopg refuses it, as before
+            raise _NotCopyText
+        return value
+    if cls is int or cls is Decimal:
+        return str(value)
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):  # text decoded with replacement characters (a str subclass)
+        return _copy_field(str.__str__(value))
+    raise _NotCopyText
+
+
+def copy_text(values: list[tuple]) -> CopyText | list[tuple]:
+    """Rows in COPY's text format; the rows themselves if one holds a value of another type."""
+    try:
+        return CopyText(len(values), "".join(["\t".join(map(_copy_field, row)) + "\n" for row in values]))
+    except _NotCopyText:
+        return values
+
+
+def copy_ready(rows: Rows) -> Rows:
+    """A range's rows for PostgreSQL, each table's in COPY's text format (where it can be)."""
+    return Rows(copy_text(rows.blocks), copy_text(rows.raw_events),
+                {key: copy_text(values) for key, values in rows.typed.items()})
+
+
+def _copy(dbapi, tables: list[tuple[str, tuple[str, ...], list[tuple] | CopyText]]) -> None:
     """PostgreSQL: each table's rows by COPY. COPY cannot skip rows already present, so a
     range that has some (a new contract set re-reading old blocks) is written again, after
     a rollback to a savepoint, by COPY into temporary staging tables and INSERT ... SELECT ...
@@ -169,8 +228,11 @@ def _copy(dbapi, tables: list[tuple[str, tuple[str, ...], list[tuple]]]) -> None
         cursor.execute("RELEASE SAVEPOINT mirror_copy")
 
 
-def _copy_rows(cursor, table: str, columns: tuple[str, ...], values: list[tuple]) -> None:
+def _copy_rows(cursor, table: str, columns: tuple[str, ...], values: list[tuple] | CopyText) -> None:
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        if isinstance(values, CopyText):
+            copy.write(values.text)  # encoded in the connection's encoding by psycopg
+            return
         for row in values:
             copy.write_row(row)
 

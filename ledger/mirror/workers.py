@@ -3,10 +3,12 @@ the writer.
 
 A standard `concurrent.futures.ProcessPoolExecutor`. Each task covers a block range: its
 worker reads it (`Fetcher.fetch`, in several ranges if the node refuses it as too large)
-and maps it (`Plans.rows`), and hands back `Prepared` ranges — plain tuples, pickled — which
-the writer takes in chain order. Decoding is Python and holds a process's GIL: in worker
-processes it runs beside the writer's inserts instead of taking turns with them (the
-measured gain is in README.md, "How the mirror is fast").
+and maps it (`Plans.rows`), and hands back `Prepared` ranges, pickled, which the writer
+takes in chain order: plain tuples for SQLite; for PostgreSQL each table's rows as one
+string in COPY's text format (`store.copy_ready`), which the writer sends as it is.
+Decoding is Python and holds a process's GIL: in worker processes it runs beside the
+writer's inserts instead of taking turns with them (the measured gains are in README.md,
+"How the mirror is fast").
 
 Workers are forked (Linux only: elsewhere the sync reads ahead with a thread) when the pool
 starts, so they start at once and inherit the decoder and the row mappers instead of
@@ -36,6 +38,7 @@ from ledger.errors import MirrorError
 from .fetch import Fetcher
 from .plans import Plans
 from .rows import Rows
+from .store import copy_ready
 
 
 @dataclass(slots=True)
@@ -82,10 +85,12 @@ def _prepare(first: int, last: int, span: int) -> tuple[list[Prepared], int]:
     """In a worker: blocks first..last, fetched and mapped, with the span it ended at."""
     fetcher, plans = _worker
     fetcher.span.size = span
+    copy = plans.dialect.name == "postgresql"
     out = []
     while first <= last:
         r = fetcher.fetch(first, last)
-        out.append(Prepared(r.start, r.end, r.first, r.last, plans.rows(r.logs, r.headers)))
+        rows = plans.rows(r.logs, r.headers)
+        out.append(Prepared(r.start, r.end, r.first, r.last, copy_ready(rows) if copy else rows))
         first = r.end + 1
     return out, fetcher.span.size
 
