@@ -9,6 +9,7 @@ from brownie import SharingPlatform, accounts, web3
 from eth_abi import encode
 
 from tests.contracts.conftest import FULL, STATE, fresh_key
+from tests.contracts.membership.conftest import standards  # noqa: F401 (a fixture: three registered standards)
 
 # SharingPlatform.Kind and SharingPlatform.RequestStatus
 MODEL, DATASET, COMPUTE, TOOL, EXPERTISE = range(5)
