@@ -1,12 +1,9 @@
 """The pathway rewards sharing: Membership's record of sharing (the platform), each tier's
 minimum of confirmed deliveries to distinct requesters, and `promote`/`promotable` checking it
-alongside the standards."""
+alongside the standards. (That `promotable` agrees with `promote` is a property: test_properties.)"""
 
 import pytest
 from brownie import Membership, SharingPlatform
-from brownie.exceptions import VirtualMachineError
-from brownie.test import given, strategy
-from hypothesis import HealthCheck, settings
 
 from tests.contracts.conftest import (
     ASSOCIATE, BASIC_VOTES, CORPORATE_CAP_BPS, FULL, OBSERVER, PARTNER, STATE, TIER_VOTES, fresh_address,
@@ -178,41 +175,3 @@ def test_promotion_reads_the_record_governance_set(membership, admin, sharing, s
     assert membership.sharingOf(partner) == 0
     assert_reverts_with("PromotionNeedsSharing", membership.promote, partner, {"from": outsider},
                         error_args=(partner.address, 0, 1))
-
-
-# ------------------------------------------------------------------ promotable agrees with promote
-
-
-@settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(
-    tier=strategy("uint8", max_value=3),
-    required=strategy("uint8", max_value=3),  # a bitmap of standards 0 and 1
-    held=strategy("uint8", max_value=3),
-    sharing_required=strategy("uint8", max_value=2),
-    delivered=strategy("uint8", max_value=2),
-    suspended=strategy("bool"),
-)
-def test_promotable_agrees_with_promote(membership, admin, verifier, sharing, share, standards, member,
-                                        outsider, tier, required, held, sharing_required, delivered,
-                                        suspended):
-    account = member(tier)
-    next_tier = min(tier + 1, FULL)
-    if tier < FULL:
-        membership.setTierRequirements(next_tier, required, {"from": admin})
-        membership.setTierSharingRequirement(next_tier, sharing_required, {"from": admin})
-    certified(membership, verifier, account, *(i for i in (0, 1) if held >> i & 1))
-    for _ in range(delivered):
-        share.delivered(account, member())
-    if suspended:
-        membership.suspend(account, {"from": admin})
-    earned = plain(membership.promotable(account))
-    expected = (not suspended and tier < FULL and (required or sharing_required)
-                and required & ~held == 0 and delivered >= sharing_required)
-    assert earned[0] == bool(expected)
-    if earned[0]:
-        membership.promote(account, {"from": outsider})
-        assert tier_of(membership, account) == tier + 1
-    else:
-        with pytest.raises(VirtualMachineError):
-            membership.promote(account, {"from": outsider})
-        assert tier_of(membership, account) == tier

@@ -23,17 +23,22 @@ re-ran shortened copies of earlier runs (doubling the time), and shrinking a fai
 took minutes (a broken capacity check, planted to try the test, was found in every run, and
 reported as found: about twenty steps, printed in full).
 
-A second property drives deliveries among three members (repeats and disputes included) and
-holds every record to the model: confirmations to a requester already served never count twice
-towards distinct requesters (a planted bug there is found in the first example).
+Two more: deliveries among three members (repeats and disputes included) hold every record to
+the model, so that confirmations to a requester already served never count twice towards
+distinct requesters (a bug planted there is found in the first example); and `promotable`
+agrees with `promote` whatever the next tier's standards and sharing minimum, the certifications
+and deliveries held, the tier and the standing.
 """
 
+import pytest
 from brownie import accounts
-from brownie.test import given
+from brownie.exceptions import VirtualMachineError
+from brownie.test import given, strategy
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from tests.contracts.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, STATE, fresh_key
+from tests.contracts.membership.test_pathway import certified
 from tests.contracts.reverts import assert_reverts_with
 from tests.contracts.sharing.conftest import (
     ACTIVE, CANCELLED, CONFIRMED, DISPUTED, GRANTED, OPEN, SUSPENDED, offer_state, plain, record, request_state,
@@ -472,3 +477,41 @@ def test_records_count_confirmations_and_distinct_requesters(sharing, membership
     for a in people:
         for b in people:
             assert sharing.hasServed(a, b) == ((a.address, b.address) in served)
+
+
+# ------------------------------------------------------------------ promotable agrees with promote
+
+
+@settings(max_examples=16, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    tier=strategy("uint8", max_value=3),
+    required=strategy("uint8", max_value=3),  # a bitmap of standards 0 and 1
+    held=strategy("uint8", max_value=3),
+    sharing_required=strategy("uint8", max_value=2),
+    delivered=strategy("uint8", max_value=2),
+    suspended=strategy("bool"),
+)
+def test_promotable_agrees_with_promote(membership, admin, verifier, sharing, share, standards, member,
+                                        outsider, tier, required, held, sharing_required, delivered,
+                                        suspended):
+    account = member(tier)
+    next_tier = min(tier + 1, FULL)
+    if tier < FULL:
+        membership.setTierRequirements(next_tier, required, {"from": admin})
+        membership.setTierSharingRequirement(next_tier, sharing_required, {"from": admin})
+    certified(membership, verifier, account, *(i for i in (0, 1) if held >> i & 1))
+    for _ in range(delivered):
+        share.delivered(account, member())
+    if suspended:
+        membership.suspend(account, {"from": admin})
+    earned = plain(membership.promotable(account))
+    expected = (not suspended and tier < FULL and (required or sharing_required)
+                and required & ~held == 0 and delivered >= sharing_required)
+    assert earned[0] == bool(expected)
+    if earned[0]:
+        membership.promote(account, {"from": outsider})
+        assert membership.member(account)[1] == tier + 1
+    else:
+        with pytest.raises(VirtualMachineError):
+            membership.promote(account, {"from": outsider})
+        assert membership.member(account)[1] == tier
