@@ -10,8 +10,6 @@ from tests.contracts.sharing.conftest import (
     request_state, sha, terms,
 )
 
-ZERO = "0x" + "00" * 20
-
 
 # ------------------------------------------------------------------ request
 
@@ -299,7 +297,3 @@ def test_the_offer_that_granted_is_the_party_not_the_one_asked_for(sharing, memb
     share.confirm(requester, request_id)
     assert record(sharing, b_offerer) == (1, 1) and record(sharing, a_offerer) == (0, 0)
 
-
-def test_a_fresh_platform_has_nothing(sharing, outsider):
-    assert sharing.offerCount() == 0 and sharing.requestCount() == 0
-    assert record(sharing, outsider) == (0, 0) and not sharing.hasServed(outsider, ZERO)
