@@ -1,6 +1,7 @@
 """Offers: publishing, new versions (earlier ones kept), withdrawal, and their reads."""
 
 import pytest
+from brownie.exceptions import VirtualMachineError
 
 from tests.contracts.conftest import ASSOCIATE, CORPORATE, FULL, OBSERVER, PARTNER, fresh_address
 from tests.contracts.reverts import assert_reverts_with
@@ -79,7 +80,7 @@ def test_offer_refuses_an_unknown_lowest_tier(sharing, member, tier):
 
 
 def test_offer_refuses_a_kind_out_of_range(sharing, member):
-    with pytest.raises(Exception):  # an enum beyond Expertise does not even decode
+    with pytest.raises(VirtualMachineError):  # the contract's decoder refuses an enum beyond Expertise
         sharing.offer(5, terms(), 0, 1, {"from": member()})
     assert sharing.offerCount() == 0
 
