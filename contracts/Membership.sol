@@ -411,6 +411,7 @@ contract Membership is AccessControl, IMembership {
     /// @notice The confirmed deliveries `account` made to distinct requesters, as the pathway counts them.
     function sharingOf(address account) public view returns (uint32 distinctRequesters) {
         if (address(_sharing) == address(0)) return 0;
+        // slither-disable-next-line unused-return the pathway counts distinct requesters only, not the total of deliveries
         (, distinctRequesters) = _sharing.sharingRecord(account);
     }
 

@@ -148,6 +148,8 @@ contract SharingPlatform is ISharingRecord {
     error OfferUnknown(uint256 offerId);
     /// @notice Only the offer's offerer may do this.
     error OfferNotOfferer(uint256 offerId, address caller);
+    /// @notice The offer has no such version (versions count from 1 to the offer's `version`).
+    error OfferVersionUnknown(uint256 offerId, uint32 version);
     /// @notice The offer was withdrawn.
     error OfferWithdrawnAlready(uint256 offerId);
     /// @notice An offer needs a title and a content identifier.
@@ -310,7 +312,7 @@ contract SharingPlatform is ISharingRecord {
     /// @notice The digest of version `version` (from 1) of the offer: keccak256 of the ABI
     /// encoding of (kind, minTier, capacity, terms) as published.
     function offerVersion(uint256 offerId, uint32 version) external view returns (bytes32) {
-        _offerAt(offerId);
+        if (version == 0 || version > _offerAt(offerId).version) revert OfferVersionUnknown(offerId, version);
         return _versions[offerId][version - 1];
     }
 

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-CONTRACTS = ("Membership", "WaicoGovernor", "MemberBallots", "EquityFund")
+CONTRACTS = ("Membership", "WaicoGovernor", "MemberBallots", "EquityFund", "SharingPlatform")
 # brownie's colours: green = both sides taken; yellow/orange = one side; red = none
 SIDES = {"green": 2, "yellow": 1, "orange": 1, "red": 0}
 

@@ -37,8 +37,8 @@ def test_deploy_onboard_and_propose_a_round(tmp_path):
     out = run_script("deploy.py", tmp_path)
     assert "The deployer is still admin" in out
     manifest = Manifest.load(tmp_path / "deployment.json")
-    assert set(manifest.contracts) == {"Membership", "TimelockController", "WaicoGovernor", "TestStablecoin",
-                                       "EquityFund"}
+    assert set(manifest.contracts) == {"Membership", "SharingPlatform", "TimelockController", "WaicoGovernor",
+                                       "TestStablecoin", "EquityFund"}
 
     out = run_script("onboard.py", tmp_path, roster=roster)
     assert "admitted 3 members" in out and "handed every admin role to the timelock" in out

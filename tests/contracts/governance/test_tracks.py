@@ -2,8 +2,9 @@
 rapid-response role, track parameters and the guardian."""
 
 import pytest
-from brownie import ZERO_ADDRESS, accounts, chain, web3
+from brownie import ZERO_ADDRESS, SharingPlatform, accounts, chain, web3
 
+from ledger.org.deploy import ORDINARY as REGISTER
 from tests.contracts.conftest import ASSOCIATE, CORPORATE, FULL, PARTNER, STATE
 from tests.contracts.governance.conftest import (
     cast_batch,
@@ -240,6 +241,36 @@ def test_constitutional_call_on_ordinary_track_is_rejected(governor, membership,
     with reverts_with("GovernorConstitutionalCallOffTrack"):
         life.propose(ORDINARY, mixed)
     assert life.propose(CONSTITUTIONAL, cap)
+
+
+@pytest.mark.parametrize("track", [ORDINARY, RAPID], ids=["ordinary", "rapid"])
+def test_the_sharing_requirement_is_constitutional(governor, membership, admin, life, responder, track):
+    """The record of sharing the pathway reads and each tier's minimum of distinct requesters are
+    tier requirements: no ordinary or rapid-response majority sets them (nor does the deployment's
+    register list them)."""
+    platform = SharingPlatform.deploy(membership, {"from": admin})
+    sender = responder if track == RAPID else accounts[0]
+    for data in (membership.setSharingRecord.encode_input(platform),
+                 membership.setSharingRecord.encode_input(ZERO_ADDRESS),
+                 membership.setTierSharingRequirement.encode_input(FULL, 2)):
+        assert governor.isConstitutionalCall(membership, data)
+        with reverts_with("GovernorConstitutionalCallOffTrack"):
+            life.propose(track, ([membership.address], [0], [data]), sender=sender)
+    assert not {"setSharingRecord(address)", "setTierSharingRequirement(uint8,uint32)"} & set(REGISTER["Membership"])
+    assert "SharingPlatform" not in REGISTER  # it has no admin: nothing of it for governance to call
+
+
+def test_the_sharing_requirement_changes_by_a_constitutional_proposal(governor, membership, admin, life, voters,
+                                                                      signers):
+    platform = SharingPlatform.deploy(membership, {"from": admin})
+    calls = ([membership.address] * 2, [0, 0], [membership.setSharingRecord.encode_input(platform),
+                                                membership.setTierSharingRequirement.encode_input(FULL, 2)])
+    pid = life.propose(CONSTITUTIONAL, calls)
+    tx = life.enact(pid, voters, signers)
+    assert tx.events["SharingRecordSet"]["sharing"] == platform.address
+    assert tx.events["TierSharingRequirementSet"]["minimum"] == 2
+    assert membership.sharingRecord() == platform.address
+    assert membership.tierSharingRequirement(FULL) == 2
 
 
 def test_calls_to_the_governor_or_timelock_are_constitutional(governor, timelock, life):

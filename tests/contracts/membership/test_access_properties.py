@@ -14,7 +14,7 @@ from tests.contracts.reverts import assert_reverts_with
 ADMIN_ROLE = b"\x00" * 32
 ADMIN_FUNCTIONS = [
     "admit", "setTier", "suspend", "reinstate", "expel", "setVoteSchedule", "setCorporateCap", "setTierName",
-    "registerStandard", "setTierRequirements", "grantRole",
+    "registerStandard", "setTierRequirements", "setSharingRecord", "setTierSharingRequirement", "grantRole",
 ]
 
 
@@ -30,6 +30,8 @@ def _admin_calls(membership, target):
         "setTierName": (membership.setTierName, (1, "Friend")),
         "registerStandard": (membership.registerStandard, ("T", "U", b"\x01" * 32)),
         "setTierRequirements": (membership.setTierRequirements, (FULL, 0)),
+        "setSharingRecord": (membership.setSharingRecord, (accounts[6],)),
+        "setTierSharingRequirement": (membership.setTierSharingRequirement, (FULL, 0)),
         "grantRole": (membership.grantRole, (ADMIN_ROLE, accounts[7])),
     }
 
@@ -47,6 +49,7 @@ def test_non_admins_cannot_use_admin_functions(membership, admin, admit, caller,
         plain(membership.voteSchedule()),
         [membership.getVotes(a) for a in (accounts[2], accounts[3])],
         membership.memberCount(),
+        (str(membership.sharingRecord()), membership.tierSharingRequirement(FULL)),
     )
     fn, args = _admin_calls(membership, target)[function]
     assert_reverts_with(
@@ -57,5 +60,6 @@ def test_non_admins_cannot_use_admin_functions(membership, admin, admit, caller,
         plain(membership.voteSchedule()),
         [membership.getVotes(a) for a in (accounts[2], accounts[3])],
         membership.memberCount(),
+        (str(membership.sharingRecord()), membership.tierSharingRequirement(FULL)),
     )
     assert after == before
