@@ -19,7 +19,7 @@ from ledger.chain.transactions import Signer
 from ledger.org import pathway, sharing
 from ledger.org.cards import read_card, text_content_id
 from ledger.org.deploy import send_all
-from ledger.org.membership import Tier
+from ledger.org.membership import Tier, find_member
 from ledger.org.sharing import Kind, OfferTerms
 
 CARDS = Path(__file__).parents[1] / "data" / "sharing"
@@ -133,10 +133,8 @@ def seed(w3, secretariat: Signer, manifest: Manifest, signers: dict[str, Signer]
                       for i in ids])
     send_all(secretariat, [(membership.functions.certify(member.address, i), f"certifying standard {i}")
                            for i in ids])
-    before = membership.functions.member(member.address).call()[1]
+    before = find_member(membership, member.address)
     pathway.promote(secretariat, membership, member.address)
-    after = membership.functions.member(member.address).call()[1]
-    names = [membership.functions.tierName(t).call() for t in (before, after)]
-    name = membership.functions.member(member.address).call()[5]
-    out.promoted = f"{name}: {names[0]} -> {names[1]}"
+    after = find_member(membership, member.address)
+    out.promoted = f"{after.name}: {before.tier_name} -> {after.tier_name}"
     return out

@@ -96,10 +96,8 @@ def _terms(kind, title, content, card_path, card_uri, terms, terms_uri, current=
         raise InputError(f"a {kind.name.lower()} offer needs --card FILE: its Hugging Face card, with the licence "
                          "in its metadata")
     describes = kind in (Kind.Compute, Kind.Expertise)
-    if content is None and card is None and current is not None:
-        content_id = current.content_id
-    elif content is None and card is not None and not card.content_id and current is not None:
-        content_id = current.content_id
+    if content is None and current is not None and not (card and card.content_id):
+        content_id = current.content_id  # an update that names no new content keeps it
     else:
         content_id = resolve_content_id(content, card, describes)
     card_hash = card.sha256 if card else (current.card_hash if current else b"\x00" * 32)
@@ -163,10 +161,10 @@ def share_offer(ctx, key_name, dev_account, kind, title, content, card_path, car
     tier = _tier(membership, min_tier) if min_tier is not None else 1
     signer = _active_signer(ctx, key_name, dev_account, "offer")
     offer_id = sharing.offer(signer, ctx.contract("SharingPlatform"), k, t, tier, capacity or 1)
-    names = [membership.functions.tierName(tier).call()]
+    tier_name = membership.functions.tierName(tier).call()
     ctx.emit({"offer": offer_id, "kind": k.name, "version": 1, "minTier": tier, "capacity": capacity or 1,
               "licence": card.license_label if card else None, **t.to_json()},
-             f"offer {offer_id}: {k.name.lower()} {t.title!r} (version 1, {names[0]} and above may request, "
+             f"offer {offer_id}: {k.name.lower()} {t.title!r} (version 1, {tier_name} and above may request, "
              f"capacity {capacity or 1})" + (f"; licence {card.license_label}" if card else "")
              + f"; content {t.content_id}")
 
