@@ -87,20 +87,20 @@ def seed(w3, secretariat: Signer, manifest: Manifest, signers: dict[str, Signer]
     platform = manifest.contract(w3, "SharingPlatform")
     membership = manifest.contract(w3, "Membership")
     out = SharingSummary()
-    offer_ids = []
+    offer_ids, cards = [], {o.card: read_card(CARDS / o.card) for o in OFFERS if o.card}
     for o in OFFERS:
         terms = OfferTerms(o.title, text_content_id(o.artifact),
                            terms_uri=f"{URI}/terms/{o.offerer.lower().replace(':', '-')}",
                            terms_hash=_hash(f"access terms of {o.title}"))
         if o.card:
-            card = read_card(CARDS / o.card)
+            card = cards[o.card]
             terms = OfferTerms(terms.title, terms.content_id, f"{URI}/cards/{o.card}", card.sha256,
                                terms.terms_uri, terms.terms_hash)
         offer_ids.append(sharing.offer(signers[o.offerer], platform, o.kind, terms, int(o.min_tier), o.capacity))
     out.offers = len(offer_ids)
     # a new version of the model: new weights, one more grant of capacity; version 1 stays on record
     first = OFFERS[0]
-    card = read_card(CARDS / first.card)
+    card = cards[first.card]
     sharing.update(signers[first.offerer], platform, offer_ids[0],
                    OfferTerms(f"{first.title} v1.1", text_content_id("qwen-7b-instruct weights v1.1"),
                               f"{URI}/cards/{first.card}", card.sha256, f"{URI}/terms/nyse-baba",

@@ -50,6 +50,7 @@ def _tier(membership, value: str) -> int:
 
 
 def _hash(value: str) -> bytes:
+    """pathway.hash_evidence, imported when a command runs (so that `--help` stays instant)."""
     from ledger.org.pathway import hash_evidence
 
     return hash_evidence(value)

@@ -28,7 +28,10 @@ def record(membership, account) -> tuple:
 
 
 def plain(value):
-    """brownie return values and event data as plain Python (ints, strs, tuples, dicts)."""
+    """brownie return values and event data as plain Python (ints, strs, tuples, dicts; bytes as
+    0x-hex)."""
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
     if isinstance(value, str):
         return str(value)
     if isinstance(value, bool):

@@ -9,6 +9,7 @@ from brownie import SharingPlatform, accounts, web3
 from eth_abi import encode
 
 from tests.contracts.conftest import FULL, STATE, fresh_key
+from tests.contracts.membership.conftest import event, plain  # noqa: F401 (the sharing tests import them from here)
 from tests.contracts.membership.conftest import standards  # noqa: F401 (a fixture: three registered standards)
 
 # SharingPlatform.Kind and SharingPlatform.RequestStatus
@@ -48,26 +49,6 @@ def version_digest(kind: int, min_tier: int, capacity: int, offer_terms: tuple) 
          (title, content_id, card_uri, bytes.fromhex(card_hash[2:]), terms_uri, bytes.fromhex(terms_hash[2:]))],
     )
     return "0x" + bytes(web3.keccak(encoded)).hex()
-
-
-def plain(value):
-    """brownie return values and event data as plain Python (ints, strs, tuples, dicts)."""
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    if isinstance(value, (bool, str)):
-        return value if isinstance(value, bool) else str(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, (list, tuple)):
-        return tuple(plain(v) for v in value)
-    if isinstance(value, dict) or hasattr(value, "items"):
-        return {k: plain(v) for k, v in value.items()}
-    return value
-
-
-def event(tx, name: str, index: int = 0) -> dict:
-    """The `index`-th event `name` of `tx`, as a plain dict."""
-    return plain(tx.events[name][index])
 
 
 @pytest.fixture(scope="module")
