@@ -30,9 +30,12 @@ test-contracts: setup port-free
 
 # make test-ledger ARGS="tests/ledger/mirror -x"
 # (tools/browser: Debian's chromium and chromium-driver for the site's tests, installed if missing)
+# In JOBS processes (pytest-xdist; JOBS=1: in this one), a test file's tests together in
+# one: the README's blocks run in order, and a file's fixtures start once.
+JOBS ?= $(shell n=$$(nproc); echo $$((n < 2 ? 2 : n > 4 ? 4 : n)))
 test-ledger: setup
 	@tools/browser
-	@tools/env pytest -p no:pytest-brownie $(or $(ARGS),tests/ledger)
+	@tools/env pytest -p no:pytest-brownie $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile) $(or $(ARGS),tests/ledger)
 
 # Contract assurance (README, "Assurance"). Slither: fails on a high or medium
 # finding; its own venv, .venv-slither; JSON in reports/slither.json.
