@@ -10,6 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from tests.contracts.conftest import CORPORATE, FULL, OBSERVER, PARTNER, STATE
 from tests.contracts.fund.conftest import EPOCH_LENGTH, SOURCE_HASH, SOURCE_URI, reverts_with
+from tests.contracts.stateful import Steps
 from ledger.org.formula import allocate, cap_amount
 
 POOL = [(STATE, FULL), (STATE, PARTNER), (CORPORATE, FULL), (STATE, OBSERVER), (STATE, FULL), (CORPORATE, PARTNER)]
@@ -182,7 +183,10 @@ def test_fund_state_machine(fund, token, membership, admin, donor, pool):
     FundMachine.fund, FundMachine.token, FundMachine.membership = fund, token, membership
     FundMachine.admin, FundMachine.donor, FundMachine.pool = admin, donor, pool
     chain.snapshot()
+    steps = Steps()
+    # hypothesis's first runs stop after few steps, if any (tests/contracts/stateful.py)
     run_state_machine_as_test(
-        FundMachine,
-        settings=settings(max_examples=10, stateful_step_count=15, deadline=None),
+        steps.counting(FundMachine),
+        settings=settings(max_examples=25, stateful_step_count=15, deadline=None),
     )
+    steps.at_least(75)  # 200 to 406 in four runs here

@@ -1,7 +1,8 @@
 """Property tests: random sequences of membership changes keep the weights right.
 
 The state machine admits states and corporates at random tiers, suspends, reinstates, expels,
-changes tiers (by governance; anyone's promotion call is refused, no requirements being set), changes
+changes tiers (by governance, which also sets the tier ceiling; anyone's promotion call is refused:
+above its ceiling, or no requirements being set), changes
 the schedule and the cap, and mines blocks. A Python model keeps each block's seats and
 schedule. After every step, at the latest past timepoint:
 - every member's weight equals the reference (weights_model), non-members/Observers/suspended/
@@ -47,6 +48,7 @@ class MembershipMachine:
         self.seats = {}  # account -> Seat
         self.statuses = {}  # account -> ACTIVE / SUSPENDED / EXPELLED
         self.identifiers = {}  # account -> identifier
+        self.ceilings = {}  # account -> the tier promote may not pass (set by governance's setTier)
         self.taken = set()  # (kind, identifier)
         self.schedule = Schedule(BASIC_VOTES, tuple(TIER_VOTES), CORPORATE_CAP_BPS)
         self.history = {}  # block -> (seats in admission order, schedule)
@@ -149,10 +151,12 @@ class MembershipMachine:
         else:
             fn(account, tier, {"from": self.admin})
             self._set_seat(account, tier=tier)
+            self.ceilings[account] = tier  # a governance tier is also the member's ceiling
             self._record()
 
     def rule_promote_by_anyone(self, pick="st_pick"):
-        # No tier has requirements here, so promotion is closed: anyone's call changes nothing.
+        # No tier has requirements here, so promotion is closed: anyone's call changes nothing
+        # (refused for its ceiling first, when governance set the member's tier).
         account = self._pick(pick)
         if account is None:
             return
@@ -161,6 +165,9 @@ class MembershipMachine:
             assert_reverts_with("MemberNotActive", fn, account, {"from": self.outsider})
         elif self.seats[account].tier == 3:
             assert_reverts_with("PromotionBeyondTopTier", fn, account, {"from": self.outsider})
+        elif account in self.ceilings and self.seats[account].tier >= self.ceilings[account]:
+            assert_reverts_with("PromotionAboveTierCeiling", fn, account, {"from": self.outsider},
+                                error_args=[account, self.ceilings[account]])
         else:
             next_tier = self.seats[account].tier + 1
             assert_reverts_with("PromotionPathClosed", fn, account, {"from": self.outsider},
@@ -222,5 +229,6 @@ class MembershipMachine:
 def test_weights_stay_consistent_under_random_membership_changes(membership, admin, outsider):
     state_machine(
         MembershipMachine, membership, admin, outsider,
-        settings={"max_examples": 8, "stateful_step_count": 20},
+        settings={"max_examples": 20, "stateful_step_count": 20},
+        min_steps=75,  # 149 to 399 in six runs here (with 8 examples: 13)
     )

@@ -1,0 +1,34 @@
+"""The step count of tests/contracts/stateful.py: it counts each rule run, and fails a test
+whose machine ran fewer steps than it must."""
+
+import pytest
+from hypothesis import settings
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+
+from tests.contracts.stateful import Steps
+
+
+class Counter(RuleBasedStateMachine):
+    ran = []
+
+    @rule()
+    def step(self):
+        Counter.ran.append(1)
+
+
+def test_every_rule_run_is_counted_and_a_short_run_fails():
+    steps = Steps()
+    Counter.ran.clear()
+    run_state_machine_as_test(steps.counting(Counter), settings=settings(max_examples=30, stateful_step_count=5))
+    assert steps.count == len(Counter.ran) > 0
+    steps.at_least(steps.count)
+    with pytest.raises(AssertionError, match=f"made {steps.count} rule steps, fewer than {steps.count + 1}"):
+        steps.at_least(steps.count + 1)
+
+
+def test_counting_a_machine_again_does_not_count_twice():
+    steps = Steps()
+    Counter.ran.clear()
+    steps.counting(steps.counting(Counter))
+    run_state_machine_as_test(Counter, settings=settings(max_examples=30, stateful_step_count=5))
+    assert steps.count == len(Counter.ran) > 0
