@@ -166,6 +166,8 @@ contract SharingPlatform is ISharingRecord {
     error OfferTierTooLow(uint256 offerId, uint8 minTier, uint8 tier);
     /// @notice A member cannot request or be granted its own offer.
     error OfferOwnRequest(uint256 offerId);
+    /// @notice The offer's offerer is suspended or expelled: it could not grant a request for it.
+    error OfferOffererNotActive(uint256 offerId, address offerer);
     /// @notice There is no request with this id.
     error RequestUnknown(uint256 requestId);
     /// @notice The request is not in the state this action needs.
@@ -225,7 +227,7 @@ contract SharingPlatform is ISharingRecord {
     /// @param descriptionURI Where the request's description is published.
     /// @param descriptionHash SHA-256 of the description.
     /// @param offerId The offer asked for, or 0 for any offer of `kind`. An offer asked for must be
-    /// open, of `kind`, not the caller's, and allow the caller's tier.
+    /// open, of `kind`, not the caller's, allow the caller's tier, and have an active offerer.
     function request(
         Kind kind,
         string calldata descriptionURI,
@@ -233,7 +235,13 @@ contract SharingPlatform is ISharingRecord {
         uint256 offerId
     ) external returns (uint256 requestId) {
         uint8 tier = _activeTier(msg.sender);
-        if (offerId != 0) _checkEligible(offerId, _openOffer(offerId), msg.sender, kind, tier);
+        if (offerId != 0) {
+            Offer storage o = _openOffer(offerId);
+            _checkEligible(offerId, o, msg.sender, kind, tier);
+            // slither-disable-next-line unused-return the offerer's standing only: its tier does not matter here
+            (IMembership.Status status, ) = membership.standing(o.offerer);
+            if (status != IMembership.Status.Active) revert OfferOffererNotActive(offerId, o.offerer);
+        }
         _requests.push(Request(msg.sender, kind, RequestStatus.Open, offerId, 0));
         requestId = _requests.length;
         emit RequestPosted(requestId, msg.sender, offerId, kind, descriptionURI, descriptionHash);

@@ -248,6 +248,7 @@ def share_request(ctx, key_name, dev_account, kind, description, description_uri
     """
     from ledger.errors import InputError
     from ledger.org import sharing
+    from ledger.org.membership import Status
 
     k = _kind(kind)
     signer = _active_signer(ctx, key_name, dev_account, "request")
@@ -259,11 +260,15 @@ def share_request(ctx, key_name, dev_account, kind, description, description_uri
             raise InputError(f"offer {offer_id} is a {o.kind.name.lower()}, not a {k.name.lower()}")
         if o.offerer == signer.address:
             raise InputError(f"offer {offer_id} is your own")
-        _, tier = ctx.contract("Membership").functions.standing(signer.address).call()
+        membership = ctx.contract("Membership").functions
+        _, tier = membership.standing(signer.address).call()
         if tier < o.min_tier:
-            names = ctx.contract("Membership").functions
-            raise InputError(f"offer {offer_id} is for {names.tierName(o.min_tier).call()} members and above; "
-                             f"you are {names.tierName(tier).call()}")
+            raise InputError(f"offer {offer_id} is for {membership.tierName(o.min_tier).call()} members and above; "
+                             f"you are {membership.tierName(tier).call()}")
+        status, _ = membership.standing(o.offerer).call()
+        if status != Status.Active:
+            raise InputError(f"offer {offer_id}'s offerer, {_name(o.offerer, _members(ctx))}, is "
+                             f"{Status(status).name.lower()}: it cannot grant requests, so its offer takes none")
     h = _hash(description)
     rid = sharing.request(signer, ctx.contract("SharingPlatform"), k, description_uri or f"urn:sha256:{h.hex()}", h,
                           offer_id)

@@ -276,3 +276,23 @@ def test_an_observer_requests_what_its_tier_is_allowed_and_nothing_above(sharing
                         error_args=(for_associates, ASSOCIATE, OBSERVER))
     assert record(sharing, offerer) == (1, 1)
     assert request_state(sharing, request_id)[2] == CONFIRMED
+
+
+@pytest.mark.parametrize("action", ["suspend", "expel"])
+def test_an_offer_whose_offerer_cannot_act_takes_no_request(sharing, membership, admin, member, share, action):
+    """Its offerer could not grant it: a request for it would only wait. A request for any offer of
+    its kind is still taken (another offerer may grant it), and a reinstated offerer's offer takes
+    requests again."""
+    offerer, requester = member(), member()
+    offer_id = share.offer(offerer)
+    kind = offer_state(sharing, offer_id)[1]
+    getattr(membership, action)(offerer, {"from": admin})
+    count = sharing.requestCount()
+    assert_reverts_with("OfferOffererNotActive", sharing.request, kind, "ipfs://r", sha("r"), offer_id,
+                        {"from": requester}, error_args=(offer_id, offerer.address))
+    assert sharing.requestCount() == count
+    share.request(requester, kind=kind)  # any offer of the kind
+    if action == "suspend":
+        membership.reinstate(offerer, {"from": admin})
+        request_id = share.request(requester, offer_id=offer_id)
+        share.grant(offerer, request_id, offer_id)

@@ -10,7 +10,8 @@ every run:
   an open request that asked for that offer or any of its kind, to an active requester whose tier
   the offer allows;
 - a confirmation succeeds only by the requester, a dispute only by the requester or the offerer;
-- a suspended member's every action reverts (SharingNotActiveMember), and so does a grant to it;
+- a suspended member's every action reverts (SharingNotActiveMember), and so do a grant to it and a
+  request for its offer (OfferOffererNotActive);
 - an update adds a version and leaves every earlier version's digest as it was;
 - each member's record of sharing is the model's: confirmed deliveries, and distinct requesters.
 After the steps, every offer, request, version digest and record, and `hasServed` for every
@@ -268,7 +269,7 @@ class SharingMachine:
         offer_id = self._offer_id(pick) if for_offer else 0
         if honest:
             fits = [(m, i) for m in self.people[:-1] for i, o in enumerate(self.offers, start=1)
-                    if self._active(m.address) and not self._open_offer(i)
+                    if self._active(m.address) and not self._open_offer(i) and self._active(o.offerer)
                     and not self._eligible(i, m.address, o.kind)]
             if fits:
                 caller, offer_id = fits[(who * 64 + pick) % len(fits)]
@@ -282,6 +283,9 @@ class SharingMachine:
             error = ("SharingNotActiveMember", (caller.address,))
         elif offer_id:
             error = self._open_offer(offer_id) or self._eligible(offer_id, caller.address, kind)
+            offerer = None if error else self.offers[offer_id - 1].offerer
+            if offerer and not self._active(offerer):
+                error = ("OfferOffererNotActive", (offer_id, offerer))
         self.n += 1
         tx = self._call(error, self.sharing.request, kind, f"ipfs://r{self.n}", sha(f"r{self.n}"), offer_id,
                         caller=caller)

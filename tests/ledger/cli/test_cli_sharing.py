@@ -250,6 +250,17 @@ def test_a_suspended_member_cannot_share(share, secretariat):
     assert _state(share) == before
 
 
+def test_an_offer_of_a_suspended_member_takes_no_request(share, secretariat):
+    _offer(share)
+    secretariat.send(share.membership.functions.suspend(share.address["MYS"]), "suspend")
+    before = _state(share)
+    result = share("share", "request", "dataset", "--key", "IDN", "--offer", "1", "--description", "x", ok=False)
+    assert "offer 1's offerer, Malaysia, is suspended: it cannot grant requests, so its offer takes none" \
+        in result.output
+    assert _state(share) == before
+    share("share", "request", "dataset", "--key", "IDN", "--description", "any dataset")  # open demand is taken
+
+
 def test_promotion_to_full_needs_a_confirmed_delivery(share, secretariat):
     membership = share.membership
     mys = share.address["MYS"]
