@@ -32,3 +32,18 @@ def test_counting_a_machine_again_does_not_count_twice():
     steps.counting(steps.counting(Counter))
     run_state_machine_as_test(Counter, settings=settings(max_examples=30, stateful_step_count=5))
     assert steps.count == len(Counter.ran) > 0
+
+
+def test_a_machine_runs_again_until_its_minimum_of_steps_and_fails_if_it_never_comes():
+    steps, calls = Steps(), []
+
+    def three_steps():
+        calls.append(1)
+        steps.count += 3
+
+    steps.run_until(three_steps, 7, rounds=5)
+    assert (len(calls), steps.count) == (3, 9)
+    steps, calls = Steps(), []
+    with pytest.raises(AssertionError, match="made 0 rule steps, fewer than 1"):
+        steps.run_until(lambda: calls.append(1), 1, rounds=4)
+    assert len(calls) == 4
