@@ -11,9 +11,20 @@ setup:
 demo: setup
 	@tools/env waico demo $(ARGS)
 
+# The ledger suite runs in JOBS processes (pytest-xdist; JOBS=1: in this one), a test file's
+# tests together in one: the README's blocks run in order, and a file's fixtures start once.
+JOBS ?= $(shell n=$$(nproc); echo $$((n < 2 ? 2 : n > 4 ? 4 : n)))
+# The contract suite in CONTRACT_JOBS processes (brownie's own xdist support), one by default:
+# in two, it took 2 min against 4 here, but in one run of four brownie declared a transaction
+# dropped that its chain had mined (a race inside brownie's receipt wait, under load).
+CONTRACT_JOBS ?= 1
+# brownie's process k (of CONTRACT_JOBS) starts its anvil on TEST_PORT + k
+TEST_PORTS = $(shell seq $(TEST_PORT) $$(($(TEST_PORT) + $(CONTRACT_JOBS) - 1)))
+
 port-free:
-	@if (exec 3<>/dev/tcp/127.0.0.1/$(TEST_PORT)) 2>/dev/null; then \
-	  echo "port $(TEST_PORT) is in use: stop the process on it (a stale anvil?) before testing" >&2; exit 1; fi
+	@for port in $(TEST_PORTS); do \
+	  if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then \
+	    echo "port $$port is in use: stop the process on it (a stale anvil?) before testing" >&2; exit 1; fi; done
 
 # The whole suite: the contracts (and the brownie scripts) under brownie on its
 # anvil, then the ledger package under plain pytest (its tests start their own chains).
@@ -26,13 +37,10 @@ architecture: setup
 # Part of either suite: make test-contracts ARGS="tests/contracts/governance -x"
 CONTRACT_TESTS := tests/contracts tests/scripts
 test-contracts: setup port-free
-	@tools/env brownie test $(or $(ARGS),$(CONTRACT_TESTS)) --network anvil
+	@tools/env brownie test $(or $(ARGS),$(CONTRACT_TESTS)) --network anvil $(if $(filter 1,$(CONTRACT_JOBS)),,-n $(CONTRACT_JOBS))
 
 # make test-ledger ARGS="tests/ledger/mirror -x"
 # (tools/browser: Debian's chromium and chromium-driver for the site's tests, installed if missing)
-# In JOBS processes (pytest-xdist; JOBS=1: in this one), a test file's tests together in
-# one: the README's blocks run in order, and a file's fixtures start once.
-JOBS ?= $(shell n=$$(nproc); echo $$((n < 2 ? 2 : n > 4 ? 4 : n)))
 test-ledger: setup
 	@tools/browser
 	@tools/env pytest -p no:pytest-brownie $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile) $(or $(ARGS),tests/ledger)

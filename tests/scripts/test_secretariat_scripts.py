@@ -1,13 +1,15 @@
 """The secretariat's brownie scripts, run as a person runs them, against brownie's test chain.
 
-`brownie run --network anvil` attaches to the chain this test session already runs on port
-18545, so whatever the scripts do is undone by the per-test snapshot afterwards.
+`brownie run --network anvil` attaches to the chain this test process already runs (port 18545,
+or 18545 + k in the suite's process k: WAICO_TEST_PORT tells brownie-config.yaml), so whatever
+the scripts do is undone by the per-test snapshot afterwards.
 """
 
 import json
 import os
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from brownie import web3
 
@@ -18,8 +20,14 @@ from ledger.org.membership import read_members
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def script_env(workdir: Path) -> dict[str, str]:
+    """A script's environment: its workdir, its keystores' password, and this process's chain."""
+    return dict(os.environ, WAICO_WORKDIR=str(workdir), WAICO_PASSWORD="pw",
+                WAICO_TEST_PORT=str(urlsplit(web3.provider.endpoint_uri).port))
+
+
 def run_script(name: str, workdir: Path, *args: str, roster: Path | None = None) -> str:
-    env = dict(os.environ, WAICO_WORKDIR=str(workdir), WAICO_PASSWORD="pw")
+    env = script_env(workdir)
     if roster:
         env["WAICO_ROSTER"] = str(roster)
     result = subprocess.run([str(ROOT / "tools" / "env"), "brownie", "run", f"scripts/{name}", *args,
@@ -57,7 +65,7 @@ def test_deploy_onboard_and_propose_a_round(tmp_path):
     # nothing was paid into this fund: the budget is refused, unless forced
     refused = subprocess.run([str(ROOT / "tools" / "env"), "brownie", "run", "scripts/disburse.py", "main", "propose",
                               "1000", "--network", "anvil"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                             env=dict(os.environ, WAICO_WORKDIR=str(tmp_path), WAICO_PASSWORD="pw"))
+                             env=script_env(tmp_path))
     assert refused.returncode != 0 and "above the fund's available balance of 0 tUSD" in refused.stdout + refused.stderr
     out = run_script("disburse.py", tmp_path, "main", "propose", "1000", "force")
     assert "warning: the budget 1,000 tUSD is above the fund's available balance of 0 tUSD" in out
