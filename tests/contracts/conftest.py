@@ -10,6 +10,8 @@ import itertools
 import pytest
 from brownie import Membership, accounts, web3
 
+from tests.brownie_receipts import receipts_before_verdicts  # noqa: F401 (an autouse fixture)
+
 STATE, CORPORATE = 0, 1
 OBSERVER, ASSOCIATE, PARTNER, FULL = 0, 1, 2, 3
 BASIC_VOTES = 250

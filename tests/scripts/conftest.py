@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.brownie_receipts import receipts_before_verdicts  # noqa: F401 (an autouse fixture)
+
 
 @pytest.fixture(autouse=True)
 def isolation(fn_isolation):
