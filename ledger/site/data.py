@@ -76,6 +76,7 @@ class Ledger:
     claims: list[Row] = field(default_factory=list)
     settings: list[Setting] = field(default_factory=list)
     sharing: dict[str, list[Row]] = field(default_factory=dict)
+    sharing_minimums: list[Row] = field(default_factory=list)  # tier_sharing_requirement
 
     @property
     def chain_id(self) -> int:
@@ -138,6 +139,7 @@ def read_ledger(db: str | Path, manifest: Manifest, note: str, verifier: NoteVer
         ledger.settings = [Setting(i, log.block_number, log.event, log.args() or {})
                            for i, log in enumerate(logs) if (log.contract, log.event) in SETTING_EVENTS]
         ledger.sharing = read_sharing(mirror, rows)
+        ledger.sharing_minimums = rows(typed.TierSharingRequirement)
     return ledger
 
 

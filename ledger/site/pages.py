@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ledger.mirror.typed import SHARE_KIND
 from ledger.org.governance import short_id
 
 from . import charts, show
@@ -767,12 +768,71 @@ def _sharing_cell(site: Site, column: str, value) -> str:
     return str(value)
 
 
+def _counted(n: int, **params) -> Markup:
+    """A number the browser re-counts from the page's events (`count` or `served`)."""
+    name = "served" if "offerer" in params else "count"
+    return h("td", {"class_": "num", **check(name, value=n, **params)}, show.integer(n))
+
+
+def _sharing_summary(site: Site) -> list[Markup]:
+    """Supply and demand by kind, and each offerer's record of sharing against the pathway's
+    minimums: a chart each, and their numbers in a table the browser re-counts."""
+    led, m = site.ledger, site.membership
+    offers = led.sharing.get("share_offer_version", [])
+    requests = led.sharing.get("share_request", [])
+    deliveries = led.sharing.get("share_delivery", [])
+    out = []
+    offered = Counter(r.kind for r in offers if r.version == 1)  # an offer once, whatever its versions
+    asked = Counter(r.kind for r in requests)
+    kinds = [(i, k) for i, k in enumerate(SHARE_KIND) if offered[k] or asked[k]]
+    if kinds:
+        chart = charts.bars(
+            "Offers and requests by kind",
+            "; ".join(f"{k}: {offered[k]} offers, {asked[k]} requests" for _, k in kinds) + ".",
+            [bar for _, k in kinds for bar in (charts.Bar(f"{k}: offers", offered[k], "offer", show.integer(offered[k])),
+                                               charts.Bar(f"{k}: requests", asked[k], "request", show.integer(asked[k])))])
+        rows = [h("tr", None, h("th", {"scope": "row"}, k),
+                  _counted(offered[k], event="OfferPublished", where=f"kind={i};version=1"),
+                  _counted(asked[k], event="RequestPosted", where=f"kind={i}")) for i, k in kinds]
+        out.append(group("section", {"id": "by-kind"},
+            h("h2", None, "Supply and demand"),
+            h("figure", None, chart, h("figcaption", None, "Offers (each once, whatever its versions) and requests "
+                                                           "posted, by kind; the table gives the same numbers.")),
+            _table({"id": "sharing-by-kind"}, ["Kind", "Offers", "Requests"], rows, {1, 2}, sortable=False)))
+    served: dict[str, tuple[int, set[str]]] = {}
+    for d in deliveries:
+        confirmed, requesters = served.get(d.offerer.lower(), (0, set()))
+        served[d.offerer.lower()] = (confirmed + 1, requesters | {d.requester.lower()})
+    if served:
+        minimums = {r.tier: r.minimum for r in led.sharing_minimums}  # in log order: the last one stands
+        ranked = sorted(served.items(), key=lambda kv: (-len(kv[1][1]), -kv[1][0], m.name_of(kv[0])))
+        chart = charts.bars(
+            "Distinct requesters served, by offerer",
+            f"{len(served)} members have confirmed deliveries; the most distinct requesters: "
+            f"{len(ranked[0][1][1])}. Tiers that require sharing: "
+            + (", ".join(f"{m.tier_name(t)} {n}" for t, n in sorted(minimums.items()) if n) or "none") + ".",
+            [charts.Bar(m.name_of(who), len(requesters), "served", show.integer(len(requesters)))
+             for who, (_, requesters) in ranked[:12]],
+            markers=[(n, f"{m.tier_name(t)}: {n}", "threshold") for t, n in sorted(minimums.items()) if n])
+        rows = [h("tr", None, h("td", None, h("a", {"href": site.member_href("", who)}, m.name_of(who))),
+                  _counted(len(requesters), offerer=who),
+                  _counted(confirmed, event="DeliveryConfirmed", where=f"offerer={who}"))
+                for who, (confirmed, requesters) in ranked]
+        out.append(group("section", {"id": "served"},
+            h("h2", None, "Sharing on the pathway"),
+            h("figure", None, chart, h("figcaption", None, "Confirmed deliveries to distinct requesters, which a tier "
+                                                           "may require for promotion (the dashed lines).")),
+            _table({"id": "sharing-served"}, ["Offerer", "Distinct requesters", "Confirmed deliveries"], rows, {1, 2})))
+    return out
+
+
 def sharing_page(site: Site) -> Page:
-    """Whatever sharing tables the mirror has: supply (offers) and demand (requests) by kind,
-    and every row; "no sharing recorded" when there are none."""
+    """Supply (offers) and demand (requests) by kind and each offerer's record of sharing, as
+    charts with their numbers, then every row of whatever sharing tables the mirror has; "no
+    sharing recorded" when there are none."""
     pack = site.new_pack()
     led = site.ledger
-    sections = []
+    sections = _sharing_summary(site)
     for name, rows in led.sharing.items():
         if not rows:
             continue

@@ -515,8 +515,16 @@
     state: (el, M) => value(M.state(M.proposal(el.dataset.proposal)), "text"),
     count(el, M) {
       const d = el.dataset;
-      const n = M.of(d.event).filter((e) => d.arg === undefined || String(e.args[d.arg]).toLowerCase() === d.equals).length;
+      const n = M.of(d.event).filter((e) => (d.arg === undefined || String(e.args[d.arg]).toLowerCase() === d.equals)
+        && M.matches(e, d.where)).length;
       return value(BigInt(n), "int");
+    },
+    // the pathway's measure of sharing: distinct requesters that confirmed a delivery from the offerer
+    served(el, M) {
+      const offerer = el.dataset.offerer;
+      const requesters = new Set(M.of("DeliveryConfirmed").filter((e) => String(e.args.offerer).toLowerCase() === offerer)
+        .map((e) => String(e.args.requester).toLowerCase()));
+      return value(BigInt(requesters.size), "int");
     },
     sum: (el, M) => value(M.sum(el.dataset.event, el.dataset.arg, el.dataset.where), el.dataset.show || "token"),
     fund(el, M) {

@@ -2,6 +2,7 @@
 and a tampered copy fails exactly where it was tampered with."""
 
 import base64
+import re
 import json
 import sqlite3
 from collections import defaultdict
@@ -133,3 +134,57 @@ def test_a_flipped_signature_byte_fails_the_checkpoint_and_leaves_everything_els
         assert [m["id"] for m in marks["fail"]] == ["checkpoint-status"], page
         assert marks["ok"] == [] and len(marks["pending"]) > 5
         assert browser.console_errors() == []
+
+
+def _sharing_numbers(browser) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """The sharing page's re-counted numbers: (check, what it counts) -> (value, text, state)."""
+    shown = browser.js("return Array.from(document.querySelectorAll('[data-check=count], [data-check=served]')).map("
+                       "e => [e.dataset.check, e.dataset.where || e.dataset.offerer, e.dataset.event || '',"
+                       "e.dataset.value, e.textContent, e.dataset.verify])")
+    return {(check, event + ":" + what): (value, text, state) for check, what, event, value, text, state in shown}
+
+
+def test_the_sharing_page_charts_supply_demand_and_the_pathway_s_measure_as_the_mirror_has_them(
+        browser, demo_site, demo_chain):
+    kinds = ["Model", "Dataset", "Compute", "Tool", "Expertise"]
+    offers = dict(_mirror(demo_chain, "SELECT kind, count(*) FROM share_offer_version WHERE version = 1 GROUP BY kind"))
+    requests = dict(_mirror(demo_chain, "SELECT kind, count(*) FROM share_request GROUP BY kind"))
+    served = {who.lower(): (n, distinct) for who, n, distinct in _mirror(
+        demo_chain, "SELECT offerer, count(*), count(DISTINCT requester) FROM share_delivery GROUP BY offerer")}
+    assert len(offers) >= 3 and len(requests) >= 3 and len(served) >= 3
+    assert max(distinct for _, distinct in served.values()) >= 2  # one offerer served two requesters
+
+    browser.open(url(demo_site / "sharing.html"))
+    expected = {}
+    for kind in set(offers) | set(requests):
+        i = kinds.index(kind)
+        expected[("count", f"OfferPublished:kind={i};version=1")] = offers.get(kind, 0)
+        expected[("count", f"RequestPosted:kind={i}")] = requests.get(kind, 0)
+    for who, (n, distinct) in served.items():
+        expected[("served", ":" + who)] = distinct
+        expected[("count", f"DeliveryConfirmed:offerer={who}")] = n
+    shown = _sharing_numbers(browser)
+    assert {key: int(value) for key, (value, _, _) in shown.items()} == expected
+    assert all(text == f"{int(value):,}" and state == "ok" for value, text, state in shown.values())
+    titles = browser.js("return Array.from(document.querySelectorAll('svg.chart title')).map(t => t.textContent)")
+    assert titles == ["Offers and requests by kind", "Distinct requesters served, by offerer"]
+    # the pathway's minimums are the chart's markers
+    minimums = [n for _, n in _mirror(demo_chain, "SELECT tier, minimum FROM tier_sharing_requirement "
+                                                  "ORDER BY block_number, log_index") if n]
+    markers = browser.js("return document.querySelectorAll('#served svg line.threshold').length")
+    assert minimums and markers == len(minimums)
+
+
+def test_a_sharing_number_changed_on_the_page_fails_where_it_was_changed(browser, site_copy):
+    page = site_copy / "sharing.html"
+    browser.open(url(page))
+    (key, (value, text, _)), *_ = sorted((k, v) for k, v in _sharing_numbers(browser).items() if k[0] == "served")
+    html = page.read_text()
+    offerer = key[1].removeprefix(":")
+    cell = re.search(rf'<td[^>]*data-offerer="{offerer}"[^>]*>{text}</td>', html).group(0)
+    page.write_text(html.replace(cell, cell.replace(f'data-value="{value}"', f'data-value="{int(value) + 1}"')
+                                 .replace(f">{text}<", f">{int(value) + 1}<")))
+    browser.open(url(page))
+    failed = browser.marks()["fail"]
+    assert [(m["check"], m["text"]) for m in failed if m["check"] != "group"] == [("served", str(int(value) + 1))]
+    assert "re-counted " + value in next(m for m in failed if m["check"] == "served")["title"]
