@@ -18,6 +18,8 @@ JOBS ?= $(shell n=$$(nproc); echo $$((n < 2 ? 2 : n > 4 ? 4 : n)))
 # support, files whole to each process; tests/brownie_receipts.py closes a race between
 # brownie's receipt wait and anvil that the load of two processes made visible).
 CONTRACT_JOBS ?= $(JOBS)
+# pytest-xdist's option for N processes: none for one
+xdist = $(if $(filter 1,$(1)),,-n $(1))
 # brownie's process k (of CONTRACT_JOBS) starts its anvil on TEST_PORT + k
 TEST_PORTS = $(shell seq $(TEST_PORT) $$(($(TEST_PORT) + $(CONTRACT_JOBS) - 1)))
 
@@ -37,13 +39,13 @@ architecture: setup
 # Part of either suite: make test-contracts ARGS="tests/contracts/governance -x"
 CONTRACT_TESTS := tests/contracts tests/scripts
 test-contracts: setup port-free
-	@tools/env brownie test $(or $(ARGS),$(CONTRACT_TESTS)) --network anvil $(if $(filter 1,$(CONTRACT_JOBS)),,-n $(CONTRACT_JOBS))
+	@tools/env brownie test $(or $(ARGS),$(CONTRACT_TESTS)) --network anvil $(call xdist,$(CONTRACT_JOBS))
 
 # make test-ledger ARGS="tests/ledger/mirror -x"
 # (tools/browser: Debian's chromium and chromium-driver for the site's tests, installed if missing)
 test-ledger: setup
 	@tools/browser
-	@tools/env pytest -p no:pytest-brownie $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile) $(or $(ARGS),tests/ledger)
+	@tools/env pytest -p no:pytest-brownie $(call xdist,$(JOBS)) $(if $(call xdist,$(JOBS)),--dist loadfile) $(or $(ARGS),tests/ledger)
 
 # Contract assurance (README, "Assurance"). Slither: fails on a high or medium
 # finding; its own venv, .venv-slither; JSON in reports/slither.json.

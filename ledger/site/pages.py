@@ -768,9 +768,8 @@ def _sharing_cell(site: Site, column: str, value) -> str:
     return str(value)
 
 
-def _counted(n: int, **params) -> Markup:
-    """A number the browser re-counts from the page's events (`count` or `served`)."""
-    name = "served" if "offerer" in params else "count"
+def _counted(name: str, n: int, **params) -> Markup:
+    """A number in a table cell that the browser re-counts from the page's events (check `name`)."""
     return h("td", {"class_": "num", **check(name, value=n, **params)}, show.integer(n))
 
 
@@ -792,32 +791,33 @@ def _sharing_summary(site: Site) -> list[Markup]:
             [bar for _, k in kinds for bar in (charts.Bar(f"{k}: offers", offered[k], "offer", show.integer(offered[k])),
                                                charts.Bar(f"{k}: requests", asked[k], "request", show.integer(asked[k])))])
         rows = [h("tr", None, h("th", {"scope": "row"}, k),
-                  _counted(offered[k], event="OfferPublished", where=f"kind={i};version=1"),
-                  _counted(asked[k], event="RequestPosted", where=f"kind={i}")) for i, k in kinds]
+                  _counted("count", offered[k], event="OfferPublished", where=f"kind={i};version=1"),
+                  _counted("count", asked[k], event="RequestPosted", where=f"kind={i}")) for i, k in kinds]
         out.append(group("section", {"id": "by-kind"},
             h("h2", None, "Supply and demand"),
             h("figure", None, chart, h("figcaption", None, "Offers (each once, whatever its versions) and requests "
                                                            "posted, by kind; the table gives the same numbers.")),
             _table({"id": "sharing-by-kind"}, ["Kind", "Offers", "Requests"], rows, {1, 2}, sortable=False)))
-    served: dict[str, tuple[int, set[str]]] = {}
+    confirmed: Counter[str] = Counter()
+    requesters: defaultdict[str, set[str]] = defaultdict(set)
     for d in deliveries:
-        confirmed, requesters = served.get(d.offerer.lower(), (0, set()))
-        served[d.offerer.lower()] = (confirmed + 1, requesters | {d.requester.lower()})
-    if served:
+        confirmed[d.offerer.lower()] += 1
+        requesters[d.offerer.lower()].add(d.requester.lower())
+    if confirmed:
         minimums = {r.tier: r.minimum for r in led.sharing_minimums}  # in log order: the last one stands
-        ranked = sorted(served.items(), key=lambda kv: (-len(kv[1][1]), -kv[1][0], m.name_of(kv[0])))
+        ranked = sorted(confirmed, key=lambda who: (-len(requesters[who]), -confirmed[who], m.name_of(who)))
         chart = charts.bars(
             "Distinct requesters served, by offerer",
-            f"{len(served)} members have confirmed deliveries; the most distinct requesters: "
-            f"{len(ranked[0][1][1])}. Tiers that require sharing: "
+            f"{len(confirmed)} members have confirmed deliveries; the most distinct requesters: "
+            f"{len(requesters[ranked[0]])}. Tiers that require sharing: "
             + (", ".join(f"{m.tier_name(t)} {n}" for t, n in sorted(minimums.items()) if n) or "none") + ".",
-            [charts.Bar(m.name_of(who), len(requesters), "served", show.integer(len(requesters)))
-             for who, (_, requesters) in ranked[:12]],
+            [charts.Bar(m.name_of(who), len(requesters[who]), "served", show.integer(len(requesters[who])))
+             for who in ranked[:12]],
             markers=[(n, f"{m.tier_name(t)}: {n}", "threshold") for t, n in sorted(minimums.items()) if n])
         rows = [h("tr", None, h("td", None, h("a", {"href": site.member_href("", who)}, m.name_of(who))),
-                  _counted(len(requesters), offerer=who),
-                  _counted(confirmed, event="DeliveryConfirmed", where=f"offerer={who}"))
-                for who, (confirmed, requesters) in ranked]
+                  _counted("served", len(requesters[who]), offerer=who),
+                  _counted("count", confirmed[who], event="DeliveryConfirmed", where=f"offerer={who}"))
+                for who in ranked]
         out.append(group("section", {"id": "served"},
             h("h2", None, "Sharing on the pathway"),
             h("figure", None, chart, h("figcaption", None, "Confirmed deliveries to distinct requesters, which a tier "

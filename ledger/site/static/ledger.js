@@ -521,8 +521,7 @@
     },
     // the pathway's measure of sharing: distinct requesters that confirmed a delivery from the offerer
     served(el, M) {
-      const offerer = el.dataset.offerer;
-      const requesters = new Set(M.of("DeliveryConfirmed").filter((e) => String(e.args.offerer).toLowerCase() === offerer)
+      const requesters = new Set(M.of("DeliveryConfirmed").filter((e) => M.matches(e, "offerer=" + el.dataset.offerer))
         .map((e) => String(e.args.requester).toLowerCase()));
       return value(BigInt(requesters.size), "int");
     },

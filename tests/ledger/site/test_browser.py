@@ -2,13 +2,14 @@
 and a tampered copy fails exactly where it was tampered with."""
 
 import base64
-import re
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
+from ledger.mirror.typed import SHARE_KIND
 from ledger.site import read_data_file
 from ledger.tlog.leaves import LogEvent
 
@@ -146,7 +147,6 @@ def _sharing_numbers(browser) -> dict[tuple[str, str], tuple[str, str, str]]:
 
 def test_the_sharing_page_charts_supply_demand_and_the_pathway_s_measure_as_the_mirror_has_them(
         browser, demo_site, demo_chain):
-    kinds = ["Model", "Dataset", "Compute", "Tool", "Expertise"]
     offers = dict(_mirror(demo_chain, "SELECT kind, count(*) FROM share_offer_version WHERE version = 1 GROUP BY kind"))
     requests = dict(_mirror(demo_chain, "SELECT kind, count(*) FROM share_request GROUP BY kind"))
     served = {who.lower(): (n, distinct) for who, n, distinct in _mirror(
@@ -157,7 +157,7 @@ def test_the_sharing_page_charts_supply_demand_and_the_pathway_s_measure_as_the_
     browser.open(url(demo_site / "sharing.html"))
     expected = {}
     for kind in set(offers) | set(requests):
-        i = kinds.index(kind)
+        i = SHARE_KIND.index(kind)
         expected[("count", f"OfferPublished:kind={i};version=1")] = offers.get(kind, 0)
         expected[("count", f"RequestPosted:kind={i}")] = requests.get(kind, 0)
     for who, (n, distinct) in served.items():
