@@ -38,7 +38,11 @@ architecture: setup
 
 # Part of either suite: make test-contracts ARGS="tests/contracts/governance -x"
 CONTRACT_TESTS := tests/contracts tests/scripts
+# The contracts are compiled first, once: brownie's processes would each compile what is
+# missing on start, into the same build/ (a fresh clone's processes read each other's
+# half-written files).
 test-contracts: setup port-free
+	@log=$$(mktemp); tools/env brownie compile > $$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; rm -f $$log
 	@tools/env brownie test $(or $(ARGS),$(CONTRACT_TESTS)) --network anvil $(call xdist,$(CONTRACT_JOBS))
 
 # make test-ledger ARGS="tests/ledger/mirror -x"
