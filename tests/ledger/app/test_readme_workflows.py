@@ -286,4 +286,4 @@ def test_secretariat(project):
     assert re.search(r"executed .*round", out, re.I), out
     paid = re.findall(r"^([A-Z][\w' ]+?) {2,}\d+ +([\d,.]+) tUSD", out, re.M)
     assert any(name.strip() == "Ethiopia" for name, _ in paid), out
-    assert _free(BROWNIE_PORT), "the block's `kill $ANVIL` left the chain running"
+    assert _free(BROWNIE_PORT), "the block's `kill $ANVIL; wait $ANVIL` left the chain running"
